@@ -1,0 +1,17 @@
+package org.fcn4j.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code fcn4j bench}: timing workloads. */
+@Command(name = "bench", description = "Time fcn4j's kernels and reference workloads.",
+        subcommands = {})
+final class BenchCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

@@ -1,0 +1,109 @@
+package org.fcn4j.tensor;
+
+import org.fcn4j.autograd.Backward;
+
+/** Element-wise operations with one tensor operand. */
+final class Elementwise {
+    private Elementwise() {
+    }
+
+    enum Unary { EXP, LOG, SQRT, ABS, SQUARE, RELU, SIGMOID, TANH }
+
+    /** y = scale * x + shift. */
+    static Tensor affine(Tensor x, float scale, float shift) {
+        float[] in = x.data();
+        float[] out = new float[in.length];
+        for (int i = 0; i < in.length; i++) {
+            out[i] = scale * in[i] + shift;
+        }
+        Backward backward = dOut -> {
+            float[] dx = x.gradBuffer();
+            for (int i = 0; i < dx.length; i++) {
+                dx[i] += scale * dOut[i];
+            }
+        };
+        return Tensor.result("affine", out, x.shapeRef(), backward, x);
+    }
+
+    static Tensor unary(Tensor x, Unary op) {
+        float[] in = x.data();
+        float[] out = new float[in.length];
+        for (int i = 0; i < in.length; i++) {
+            float v = in[i];
+            out[i] = switch (op) {
+                case EXP -> (float) Math.exp(v);
+                case LOG -> (float) Math.log(v);
+                case SQRT -> (float) Math.sqrt(v);
+                case ABS -> Math.abs(v);
+                case SQUARE -> v * v;
+                case RELU -> v > 0f ? v : 0f;
+                case SIGMOID -> sigmoid(v);
+                case TANH -> (float) Math.tanh(v);
+            };
+        }
+        Backward backward = dOut -> {
+            float[] dx = x.gradBuffer();
+            for (int i = 0; i < dx.length; i++) {
+                float v = in[i];
+                float y = out[i];
+                float local = switch (op) {
+                    case EXP -> y;
+                    case LOG -> 1f / v;
+                    case SQRT -> 0.5f / y;
+                    // NOTE: sign(0) = 0, as torch.abs's gradient at zero.
+                    case ABS -> Math.signum(v);
+                    case SQUARE -> 2f * v;
+                    case RELU -> v > 0f ? 1f : 0f;
+                    case SIGMOID -> y * (1f - y);
+                    case TANH -> 1f - y * y;
+                };
+                dx[i] += local * dOut[i];
+            }
+        };
+        return Tensor.result(op.name().toLowerCase(java.util.Locale.ROOT), out, x.shapeRef(), backward, x);
+    }
+
+    static Tensor pow(Tensor x, float exponent) {
+        float[] in = x.data();
+        float[] out = new float[in.length];
+        for (int i = 0; i < in.length; i++) {
+            out[i] = (float) Math.pow(in[i], exponent);
+        }
+        Backward backward = dOut -> {
+            float[] dx = x.gradBuffer();
+            for (int i = 0; i < dx.length; i++) {
+                dx[i] += (float) (exponent * Math.pow(in[i], exponent - 1)) * dOut[i];
+            }
+        };
+        return Tensor.result("pow", out, x.shapeRef(), backward, x);
+    }
+
+    static Tensor clamp(Tensor x, float min, float max) {
+        if (min > max) {
+            throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
+        }
+        float[] in = x.data();
+        float[] out = new float[in.length];
+        for (int i = 0; i < in.length; i++) {
+            out[i] = Math.min(max, Math.max(min, in[i]));
+        }
+        Backward backward = dOut -> {
+            float[] dx = x.gradBuffer();
+            for (int i = 0; i < dx.length; i++) {
+                if (in[i] >= min && in[i] <= max) {
+                    dx[i] += dOut[i];
+                }
+            }
+        };
+        return Tensor.result("clamp", out, x.shapeRef(), backward, x);
+    }
+
+    /** Logistic function, written to stay finite for large |v|. */
+    static float sigmoid(float v) {
+        if (v >= 0f) {
+            return (float) (1.0 / (1.0 + Math.exp(-v)));
+        }
+        double e = Math.exp(v);
+        return (float) (e / (1.0 + e));
+    }
+}

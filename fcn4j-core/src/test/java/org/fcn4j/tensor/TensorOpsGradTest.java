@@ -1,0 +1,46 @@
+package org.fcn4j.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.fcn4j.autograd.GradCheck;
+import org.junit.jupiter.api.Test;
+
+class TensorOpsGradTest {
+    private final Generator rng = new Generator(42);
+
+    private Tensor param(int... shape) {
+        return Tensor.randn(rng, shape).requiresGrad(true);
+    }
+
+    @Test
+    void broadcastArithmeticGradients() {
+        Tensor x = param(2, 3, 4, 5);
+        Tensor c = param(1, 3, 1, 1);
+        GradCheck.check("add", in -> in[0].add(in[1]), x, c);
+        GradCheck.check("sub", in -> in[0].sub(in[1]), x, c);
+        GradCheck.check("mul", in -> in[0].mul(in[1]), x, c);
+        Tensor d = Tensor.uniform(rng, 1f, 2f, 3, 1, 1).requiresGrad(true);
+        GradCheck.check("div", in -> in[0].div(in[1]), x, d);
+    }
+
+    @Test
+    void reductionsAndMatmulGradients() {
+        Tensor x = param(2, 3, 4);
+        GradCheck.check("sum", in -> in[0].sum(new int[] {0, 2}, true), x);
+        GradCheck.check("mean", in -> in[0].mean(new int[] {1}, false), x);
+        GradCheck.check("var", in -> in[0].var(new int[] {2}, true, false), x);
+        GradCheck.check("max", in -> in[0].max(new int[] {1}, false), x);
+        Tensor a = param(3, 5);
+        Tensor b = param(5, 2);
+        GradCheck.check("matmul", in -> in[0].matmul(in[1]), a, b);
+    }
+
+    @Test
+    void matmulMatchesHandProduct() {
+        Tensor a = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor b = Tensor.of(new float[] {7, 8, 9, 10, 11, 12}, 3, 2);
+        assertArrayEquals(new float[] {58, 64, 139, 154}, a.matmul(b).data());
+        assertEquals(2, a.matmul(b).dim());
+    }
+}
