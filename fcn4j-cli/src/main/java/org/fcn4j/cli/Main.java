@@ -16,6 +16,8 @@ import picocli.CommandLine.Option;
         subcommands = {
             CommandLine.HelpCommand.class,
             BenchCommand.class,
+            ExplainCommand.class,
+            DataCommand.class,
         })
 public final class Main implements Callable<Integer> {
 

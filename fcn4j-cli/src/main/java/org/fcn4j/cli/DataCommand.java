@@ -1,0 +1,17 @@
+package org.fcn4j.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code fcn4j data}: a group of subcommands. */
+@Command(name = "data", description = "Look at and export the built-in datasets.",
+        subcommands = {})
+final class DataCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}
