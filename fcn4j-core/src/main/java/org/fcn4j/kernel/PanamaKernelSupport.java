@@ -27,6 +27,11 @@ final class PanamaKernelSupport implements KernelSupport {
     }
 
     @Override
+    public String toString() {
+        return description();
+    }
+
+    @Override
     public int vectorBitSize() {
         return F.vectorBitSize();
     }

@@ -16,6 +16,11 @@ final class ScalarKernelSupport implements KernelSupport {
     }
 
     @Override
+    public String toString() {
+        return description();
+    }
+
+    @Override
     public int vectorBitSize() {
         return Float.SIZE;
     }
