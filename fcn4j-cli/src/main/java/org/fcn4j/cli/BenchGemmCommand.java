@@ -76,7 +76,7 @@ final class BenchGemmCommand implements Callable<Integer> {
         System.err.printf(Locale.ROOT, "times (ms): %s%n", Arrays.toString(Arrays.stream(ms)
                 .map(t -> Math.round(t * 1000) / 1000.0).toArray()));
         System.out.printf(Locale.ROOT,
-                "{\"bench\": \"gemm\", \"m\": %d, \"n\": %d, \"k\": %d, \"threads\": %d, \"ms\": %.4f, "
+                "{\"bench\": \"gemm\", \"m\": %d, \"n\": %d, \"k\": %d, \"threads\": %d, \"ms\": %.6f, "
                         + "\"gflops\": %.2f, \"best_gflops\": %.2f, \"repeat\": %d, \"warmup\": %d, "
                         + "\"kernel\": \"%s\", \"vector_bits\": %d}%n",
                 m, n, k, threads, median, gflops, best, repeat, warmup, Gemm.implementation(), Gemm.vectorBitSize());
