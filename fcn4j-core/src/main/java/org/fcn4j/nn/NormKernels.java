@@ -58,6 +58,11 @@ final class NormKernels {
     record Stats(double[] mean, double[] var, double[] invStd) {
     }
 
+    /** The non-null operands, since the autograd graph does not take null inputs. */
+    private static Tensor[] inputs(Tensor input, Tensor weight, Tensor bias) {
+        return weight == null ? new Tensor[] {input} : new Tensor[] {input, weight, bias};
+    }
+
     // ---------------------------------------------------------------- statistics
 
     /**
@@ -168,7 +173,7 @@ final class NormKernels {
         });
 
         Backward backward = dOut -> planeBackward(dOut, input, gr, st, batchStats, weight, bias);
-        return Tensor.result(name, y, input.shape(), backward, input, weight, bias);
+        return Tensor.result(name, y, input.shape(), backward, inputs(input, weight, bias));
     }
 
     /**
@@ -281,7 +286,7 @@ final class NormKernels {
             }
         });
         Backward backward = dOut -> rowBackward(dOut, input, rows, m, st, weight, bias);
-        return Tensor.result(name, y, input.shape(), backward, input, weight, bias);
+        return Tensor.result(name, y, input.shape(), backward, inputs(input, weight, bias));
     }
 
     private static void rowBackward(float[] dy, Tensor input, int rows, int m, Stats st, Tensor weight,

@@ -23,7 +23,10 @@ final class ResizeKernels {
         return scaleFactor > 0 ? (float) (1.0 / scaleFactor) : (float) in / out;
     }
 
-    /** Source index of each output position along one axis: min(floor(dst * scale), in - 1). */
+    /**
+     * Source index of each output position along one axis: min(floor(dst * scale), in - 1), except
+     * that an unchanged size copies and a doubled size takes dst / 2.
+     */
     static int[] nearestIndex(int in, int out, double scaleFactor) {
         int[] src = new int[out];
         float s = scale(in, out, scaleFactor);
@@ -45,12 +48,19 @@ final class ResizeKernels {
 
     /**
      * align_corners: src = dst * (in - 1) / (out - 1). Otherwise src = (dst + 0.5) * scale - 0.5,
-     * clamped at 0; the right neighbour is clamped at in - 1.
+     * clamped at 0; the right neighbour is clamped at in - 1. An axis whose size does not change
+     * is copied, whatever the scale factor.
      */
     static Taps linearTaps(int in, int out, double scaleFactor, boolean alignCorners) {
         float s = alignCorners ? out > 1 ? (float) (in - 1) / (out - 1) : 0f : scale(in, out, scaleFactor);
         Taps t = new Taps(new int[out], new int[out], new float[out], new float[out]);
         for (int d = 0; d < out; d++) {
+            if (in == out) {
+                t.i0[d] = d;
+                t.i1[d] = d;
+                t.w0[d] = 1f;
+                continue;
+            }
             float src = alignCorners ? s * d : Math.max(s * (d + 0.5f) - 0.5f, 0f);
             int i0 = (int) src;
             float lambda = Math.min(Math.max(src - i0, 0f), 1f);
