@@ -1,12 +1,12 @@
 package org.fcn4j.cli;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import org.fcn4j.loss.L1Loss;
 import org.fcn4j.loss.Loss;
 import org.fcn4j.loss.MSELoss;
 import org.fcn4j.loss.PinballLoss;
+import org.fcn4j.optim.Adam;
 import org.fcn4j.tensor.Generator;
 import org.fcn4j.tensor.Tensor;
 
@@ -57,20 +57,21 @@ final class LossFits {
     }
 
     /**
-     * Fits a constant c to the samples by minimising mean(loss(c, y)) with Adam-style updates
+     * Fits a constant c to the samples by minimising mean(loss(c, y)) with Adam
      * (normalised steps, so the bounded gradients of MAE and pinball converge as fast as MSE's)
      * and a step that decays linearly to almost zero.
      */
     static double fitConstant(Loss loss, float[] samples, int steps) {
         Tensor target = Tensor.of(samples.clone(), samples.length);
         Tensor c = Tensor.zeros(1).requiresGrad(true);
-        Adam adam = new Adam(List.of(c));
+        Adam adam = new Adam(List.of(c), Adam.Options.adam());
         for (int t = 0; t < steps; t++) {
             Tensor prediction = expand(c, samples.length);
             Tensor l = loss.forward(prediction, target);
-            c.zeroGrad();
+            adam.zeroGrad();
             l.backward();
-            adam.step(0.05 * (1 - (double) t / steps) + 1e-5);
+            adam.setLr(0.05 * (1 - (double) t / steps) + 1e-5);
+            adam.step();
         }
         return c.item();
     }
@@ -135,7 +136,7 @@ final class LossFits {
     /** Trains the MLP on minibatches of the samples with Adam and a linearly decaying step. */
     static Mlp fitNetwork(Loss loss, Conditional data, int hidden, int steps, int batch, Generator rng) {
         Mlp mlp = new Mlp(rng, hidden);
-        Adam adam = new Adam(mlp.parameters());
+        Adam adam = new Adam(mlp.parameters(), Adam.Options.adam());
         int n = data.x().length;
         float[] xb = new float[batch];
         float[] yb = new float[batch];
@@ -147,49 +148,11 @@ final class LossFits {
             }
             Tensor prediction = mlp.forward(Tensor.of(xb.clone(), batch, 1));
             Tensor l = loss.forward(prediction, Tensor.of(yb.clone(), batch, 1));
-            for (Tensor p : mlp.parameters()) {
-                p.zeroGrad();
-            }
+            adam.zeroGrad();
             l.backward();
-            adam.step(0.01 * (1 - (double) t / steps) + 1e-5);
+            adam.setLr(0.01 * (1 - (double) t / steps) + 1e-5);
+            adam.step();
         }
         return mlp;
-    }
-
-    /** Adam (Kingma and Ba, 2015) with beta1 0.9, beta2 0.999, eps 1e-8 and a caller-given step. */
-    static final class Adam {
-        private final List<Tensor> params;
-        private final List<double[]> m = new ArrayList<>();
-        private final List<double[]> v = new ArrayList<>();
-        private int t;
-
-        Adam(List<Tensor> params) {
-            this.params = params;
-            for (Tensor p : params) {
-                m.add(new double[p.numel()]);
-                v.add(new double[p.numel()]);
-            }
-        }
-
-        void step(double lr) {
-            t++;
-            double c1 = 1 - Math.pow(0.9, t);
-            double c2 = 1 - Math.pow(0.999, t);
-            for (int k = 0; k < params.size(); k++) {
-                Tensor p = params.get(k);
-                float[] g = p.gradOrNull();
-                if (g == null) {
-                    continue;
-                }
-                float[] w = p.data();
-                double[] mk = m.get(k);
-                double[] vk = v.get(k);
-                for (int i = 0; i < w.length; i++) {
-                    mk[i] = 0.9 * mk[i] + 0.1 * g[i];
-                    vk[i] = 0.999 * vk[i] + 0.001 * g[i] * g[i];
-                    w[i] -= (float) (lr * (mk[i] / c1) / (Math.sqrt(vk[i] / c2) + 1e-8));
-                }
-            }
-        }
     }
 }
