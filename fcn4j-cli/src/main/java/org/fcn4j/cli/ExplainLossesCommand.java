@@ -118,7 +118,7 @@ final class ExplainLossesCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The statistic computed on the samples themselves (sample mean or empirical quantile). */
+    /** Computes the statistic on the samples themselves (sample mean or empirical quantile). */
     private static double sampleStatistic(float[] y, LossFits.Target t) {
         if (Double.isNaN(t.level())) {
             double s = 0;
@@ -158,8 +158,8 @@ final class ExplainLossesCommand implements Callable<Integer> {
     private static JFreeChart constantChart(float[] y, double[] constants) {
         HistogramDataset hist = new HistogramDataset();
         hist.setType(HistogramType.SCALE_AREA_TO_1);
-        double[] shown = java.util.Arrays.stream(toDoubles(y)).filter(v -> v < 5.0).toArray();
-        hist.addSeries("samples of Exp(1) below 5", shown, 100, 0, 5);
+        double[] belowFive = java.util.Arrays.stream(toDoubles(y)).filter(v -> v < 5.0).toArray();
+        hist.addSeries("samples of Exp(1) below 5", belowFive, 100, 0, 5);
         JFreeChart chart = ChartFactory.createHistogram("Constant fits to Exp(1) samples", "y", "density", hist,
                 PlotOrientation.VERTICAL, true, false, false);
         chart.addSubtitle(new org.jfree.chart.title.TextTitle(

@@ -32,7 +32,7 @@ final class LossFits {
             return level == 0.5 ? new L1Loss() : new PinballLoss(level);
         }
 
-        /** The true statistic of y given x: x times that of Exp(1). */
+        /** Returns the true statistic of y given x, which is x times that of Exp(1). */
         double conditional(double x) {
             return x * trueValue;
         }
@@ -76,7 +76,7 @@ final class LossFits {
         return c.item();
     }
 
-    /** The scalar c repeated n times, with dc = sum of the output gradient. */
+    /** Repeats the scalar c n times; its backward pass adds the sum of the output gradient to dc. */
     private static Tensor expand(Tensor c, int n) {
         float[] out = new float[n];
         java.util.Arrays.fill(out, c.item());

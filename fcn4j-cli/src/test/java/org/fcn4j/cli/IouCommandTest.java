@@ -31,7 +31,8 @@ class IouCommandTest {
         assertEquals("cell    0.5000", lines.get(2));
         assertEquals("debris  absent", lines.get(3));
         assertEquals("mIoU 0.5833", lines.get(4));
-        assertTrue(lines.get(5).contains("2 present classes of 3") && lines.get(5).endsWith("debris"), lines.get(5));
+        assertTrue(lines.get(5).contains("2 present classes of 3"), lines.get(5));
+        assertTrue(lines.get(5).endsWith("debris"), lines.get(5));
     }
 
     @Test
@@ -53,7 +54,8 @@ class IouCommandTest {
 
         run = CliRun.of("iou", "--confusion", dir.resolve("missing.csv").toString());
         assertEquals(2, run.exitCode());
-        assertTrue(run.err().contains("not found") && run.err().contains("missing.csv"), run.err());
+        assertTrue(run.err().contains("not found"), run.err());
+        assertTrue(run.err().contains("missing.csv"), run.err());
 
         Path ok = Files.writeString(dir.resolve("ok.csv"), "1,2\n3,4\n");
         run = CliRun.of("iou", "--confusion", ok.toString(), "--names", "a,b,c");

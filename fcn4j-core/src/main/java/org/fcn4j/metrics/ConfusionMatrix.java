@@ -26,7 +26,7 @@ public final class ConfusionMatrix {
     private final int ignoreIndex;
     private final long[] counts;  // (C, C) row-major: counts[t * C + p]
 
-    /** A matrix with no ignored label other than -100, PyTorch's default ignore index. */
+    /** Creates a matrix whose ignore index is -100, PyTorch's default. */
     public ConfusionMatrix(int numClasses) {
         this(numClasses, -100);
     }
@@ -67,7 +67,7 @@ public final class ConfusionMatrix {
     /**
      * Adds a batch. {@code prediction} is either logits of shape (N, C, H, W), reduced by argmax
      * over the class axis (the first maximum wins ties), or a class map of the target's shape.
-     * {@code target} holds class indices, shape (N, H, W) (or (N) for (N, C) logits).
+     * {@code target} contains class indices, shape (N, H, W) (or (N) for (N, C) logits).
      */
     public synchronized ConfusionMatrix update(Tensor prediction, Tensor target) {
         int[] pShape = prediction.shape();
@@ -118,7 +118,7 @@ public final class ConfusionMatrix {
         return counts[trueClass * numClasses + predictedClass];
     }
 
-    /** A copy of the counts, rows true class, columns predicted class. */
+    /** Returns a copy of the counts, rows true class and columns predicted class. */
     public synchronized long[][] counts() {
         long[][] out = new long[numClasses][];
         for (int t = 0; t < numClasses; t++) {
@@ -140,7 +140,7 @@ public final class ConfusionMatrix {
         Arrays.fill(counts, 0);
     }
 
-    /** The metrics of everything accumulated so far. */
+    /** Computes the metrics of everything accumulated so far. */
     public SegmentationMetrics metrics() {
         long[][] c = counts();
         double[][] values = new double[numClasses][numClasses];
