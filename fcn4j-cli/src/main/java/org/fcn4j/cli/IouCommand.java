@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 /** {@code fcn4j iou}: per-class IoU and mIoU of a confusion matrix stored as CSV. */
 @Command(name = "iou", mixinStandardHelpOptions = true,
         description = {"Print the per-class IoU and the mIoU of a confusion matrix.",
-            "The CSV holds C lines of C numbers (rows: true class, columns: predicted class; counts or "
+            "The CSV contains C lines of C numbers (rows: true class, columns: predicted class; counts or "
                     + "percentages), optionally after one line of class names. Classes that are never true nor "
                     + "predicted are reported as absent and left out of the mIoU."})
 final class IouCommand implements Callable<Integer> {
