@@ -44,6 +44,30 @@ public final class ConfusionMatrix {
         this.counts = new long[numClasses * numClasses];
     }
 
+    /**
+     * Creates a matrix containing the given counts (rows true class, columns predicted class), for
+     * example read back from a CSV written by {@link ConfusionMatrixCsv}, so that it can be merged
+     * with others. For percentages, use {@link SegmentationMetrics#SegmentationMetrics(double[][])}.
+     */
+    public static ConfusionMatrix ofCounts(long[][] counts, int ignoreIndex) {
+        ConfusionMatrix cm = new ConfusionMatrix(counts.length, ignoreIndex);
+        int c = counts.length;
+        for (int t = 0; t < c; t++) {
+            if (counts[t].length != c) {
+                throw new IllegalArgumentException("expected a square matrix of counts: row " + t + " has "
+                        + counts[t].length + " values, expected " + c);
+            }
+            for (int p = 0; p < c; p++) {
+                if (counts[t][p] < 0) {
+                    throw new IllegalArgumentException("count (" + t + ", " + p + ") must be >= 0, got "
+                            + counts[t][p]);
+                }
+                cm.counts[t * c + p] = counts[t][p];
+            }
+        }
+        return cm;
+    }
+
     public int numClasses() {
         return numClasses;
     }

@@ -183,4 +183,15 @@ class ConfusionMatrixTest {
         assertEquals(8000, merged.total());
         assertThrows(IllegalArgumentException.class, () -> merged.merge(new ConfusionMatrix(4)));
     }
+
+    @Test
+    void ofCountsRoundTrips() {
+        ConfusionMatrix cm = new ConfusionMatrix(3, 255).update(new int[] {0, 1, 2, 2}, new int[] {0, 2, 2, 1});
+        ConfusionMatrix copy = ConfusionMatrix.ofCounts(cm.counts(), 255);
+        assertArrayEquals(cm.counts(), copy.counts());
+        copy.merge(cm);
+        assertEquals(8, copy.total());
+        assertThrows(IllegalArgumentException.class, () -> ConfusionMatrix.ofCounts(new long[][] {{1, 2}, {3}}, 255));
+        assertThrows(IllegalArgumentException.class, () -> ConfusionMatrix.ofCounts(new long[][] {{1, -2}, {3, 4}}, 255));
+    }
 }
