@@ -112,9 +112,9 @@ public final class Parallel {
         });
     }
 
-    // Marks the threads running a chunk, the caller's own chunk included: a nested forRange from
-    // there must run serially, since the other threads are busy with their chunks. Forking again
-    // from the caller made its chunk wait for a worker and ran it up to twice as long.
+    // Marks every thread running a chunk, the caller included, so that a nested forRange there runs
+    // serially. The other threads are busy with their own chunks, so forking again would only make
+    // this chunk wait for them.
     private static void runChunk(RangeBody body, int start, int end) {
         boolean[] inChunk = IN_CHUNK.get();
         boolean outer = inChunk[0];
