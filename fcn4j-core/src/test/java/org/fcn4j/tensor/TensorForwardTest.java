@@ -127,6 +127,53 @@ class TensorForwardTest {
     }
 
     @Test
+    void matmulOddSizesMatchDoubleProduct() {
+        Generator rng = new Generator(8);
+        int[][] cases = {{97, 131, 67}, {1, 33, 17}, {31, 1, 7}, {15, 17, 513}};
+        for (int[] mnk : cases) {
+            int m = mnk[0];
+            int n = mnk[1];
+            int k = mnk[2];
+            Tensor a = Tensor.uniform(rng, -1f, 1f, 3, m, k);
+            Tensor b = Tensor.uniform(rng, -1f, 1f, 3, k, n);
+            Tensor shared = Tensor.uniform(rng, -1f, 1f, k, n);
+            checkAgainstDouble("batched " + m + " x " + n + " x " + k, a, b, true);
+            checkAgainstDouble("shared right " + m + " x " + n + " x " + k, a, shared, false);
+            checkAgainstDouble("2-D " + m + " x " + n + " x " + k, a.slice(0, 1, 2).reshape(m, k), shared, false);
+        }
+    }
+
+    /** Compares a.matmul(b) with a double-precision product, within 1e-4 * (1 + |expected|). */
+    private static void checkAgainstDouble(String what, Tensor a, Tensor b, boolean batchedB) {
+        Tensor c = a.matmul(b);
+        int[] sa = a.shape();
+        int batch = sa.length == 3 ? sa[0] : 1;
+        int m = sa[sa.length - 2];
+        int k = sa[sa.length - 1];
+        int n = b.size(-1);
+        int[] expectedShape = sa.length == 3 ? new int[] {batch, m, n} : new int[] {m, n};
+        assertArrayEquals(expectedShape, c.shape(), what + ": shape");
+        float[] x = a.data();
+        float[] y = b.data();
+        for (int t = 0; t < batch; t++) {
+            int bBase = batchedB ? t * k * n : 0;
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double want = 0;
+                    for (int p = 0; p < k; p++) {
+                        want += (double) x[t * m * k + i * k + p] * y[bBase + p * n + j];
+                    }
+                    float got = c.data()[t * m * n + i * n + j];
+                    if (!(Math.abs(got - want) <= 1e-4 * (1 + Math.abs(want)))) {
+                        throw new AssertionError(what + ": C[" + t + "][" + i + "][" + j + "] = " + got + ", expected "
+                                + want);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void layoutValues() {
         Tensor x = range(2, 3);
         Tensor r = x.reshape(3, -1);
