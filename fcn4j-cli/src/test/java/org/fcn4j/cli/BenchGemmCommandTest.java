@@ -59,6 +59,18 @@ class BenchGemmCommandTest {
     }
 
     @Test
+    void transposedOperandsAreReported() {
+        String[] r = run("bench", "gemm", "--m", "19", "--n", "23", "--k", "31", "--trans-a", "--trans-b",
+                "--warmup", "0", "--repeat", "1");
+        assertEquals("0", r[0], "exit code; stderr: " + r[2]);
+        String[] lines = r[1].strip().split("\\R");
+        Map<String, Object> json = new Yaml().load(lines[lines.length - 1]);
+        assertEquals(true, json.get("trans_a"));
+        assertEquals(true, json.get("trans_b"));
+        assertEquals(1, json.get("repeat"));
+    }
+
+    @Test
     void invalidSizeIsRejected() {
         String[] r = run("bench", "gemm", "--m", "0");
         assertEquals("2", r[0]);
