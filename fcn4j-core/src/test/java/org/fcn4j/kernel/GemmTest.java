@@ -83,7 +83,8 @@ class GemmTest {
 
         e = assertThrows(IllegalArgumentException.class,
                 () -> Gemm.sgemm(true, false, 3, 4, 5, new float[10], 0, 3, x, 0, 4, new float[12], 0, 4, false));
-        assertTrue(e.getMessage().contains("A stored as 5 x 3 with offset 0 and leading dimension 3 needs 15 elements, the array has 10"), e.getMessage());
+        assertEquals("sgemm: A stored as 5 x 3 with offset 0 and leading dimension 3 needs 15 elements, the array "
+                + "has 10", e.getMessage());
     }
 
     @Test
