@@ -19,6 +19,13 @@ class TensorForwardTest {
         return Tensor.of(d, shape);
     }
 
+    /** Checks that a message names each part (for example both shapes of a mismatch), one assert per part. */
+    private static void assertContains(String message, String... parts) {
+        for (String part : parts) {
+            assertTrue(message.contains(part), "expected '" + part + "' in: " + message);
+        }
+    }
+
     private static void assertShape(int[] expected, Tensor t) {
         assertArrayEquals(expected, t.shape(), "shape " + Shape.str(t.shape()));
     }
@@ -38,7 +45,8 @@ class TensorForwardTest {
         assertArrayEquals(a.data(), b.data(), "same seed, same draws");
         Tensor u = Tensor.uniform(new Generator(4), -2f, 3f, 1000);
         for (float v : u.data()) {
-            assertTrue(v >= -2f && v < 3f, "uniform draw " + v + " outside [-2, 3)");
+            assertTrue(v >= -2f, "uniform draw " + v + " below -2");
+            assertTrue(v < 3f, "uniform draw " + v + " not below 3");
         }
         double mean = Tensor.randn(new Generator(5), 20000).mean().item();
         assertEquals(0.0, mean, 0.03, "mean of 20000 standard normal draws");
@@ -194,17 +202,17 @@ class TensorForwardTest {
     void shapeErrorsNameBothShapes() {
         Tensor a = Tensor.zeros(2, 3);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.add(Tensor.zeros(4, 3)));
-        assertTrue(e.getMessage().contains("(2, 3)") && e.getMessage().contains("(4, 3)"), e.getMessage());
+        assertContains(e.getMessage(), "(2, 3)", "(4, 3)");
 
         e = assertThrows(IllegalArgumentException.class, () -> a.matmul(Tensor.zeros(2, 3)));
         assertEquals("matmul: inner dimensions differ, got (2, 3) x (2, 3)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(2, 2, 3).matmul(Tensor.zeros(3, 3, 1)));
-        assertTrue(e.getMessage().contains("(2, 2, 3)") && e.getMessage().contains("(3, 3, 1)"), e.getMessage());
+        assertContains(e.getMessage(), "(2, 2, 3)", "(3, 3, 1)");
         e = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(3).matmul(Tensor.zeros(3, 1)));
         assertTrue(e.getMessage().contains("(3,) x (3, 1)"), e.getMessage());
 
         e = assertThrows(IllegalArgumentException.class, () -> Tensor.concat(1, a, Tensor.zeros(3, 3)));
-        assertTrue(e.getMessage().contains("(3, 3)") && e.getMessage().contains("(2, 3)"), e.getMessage());
+        assertContains(e.getMessage(), "(3, 3)", "(2, 3)");
 
         e = assertThrows(IllegalArgumentException.class, () -> a.reshape(4, -1));
         assertEquals("reshape: cannot view shape (2, 3) (6 elements) as (4, -1)", e.getMessage());
