@@ -251,12 +251,23 @@ final class ConvKernel {
                             continue;
                         }
                         int dst = plane + ih * w + shift;
-                        for (int ow = owLo; ow < owHi; ow++) {
-                            dx[dst + ow * sw] += col[src + ow];
+                        if (sw == 1) {
+                            addRow(col, src + owLo, dx, dst + owLo, owHi - owLo);
+                        } else {
+                            for (int ow = owLo; ow < owHi; ow++) {
+                                dx[dst + ow * sw] += col[src + ow];
+                            }
                         }
                     }
                 }
             }
+        }
+    }
+
+    // A unit-stride loop of its own, so that the JIT vectorises it.
+    private static void addRow(float[] src, int srcOff, float[] dst, int dstOff, int len) {
+        for (int i = 0; i < len; i++) {
+            dst[dstOff + i] += src[srcOff + i];
         }
     }
 
