@@ -65,7 +65,7 @@ final class ExplainConvCommand implements Callable<Integer> {
         int outPixels = out[0] * out[1];
         int inPixels = hw[0] * hw[1];
 
-        // Step 1: the matrix with symbolic entries. Weight (kr, ks) holds the code kr * K + ks + 1, so
+        // Step 1: the matrix with symbolic entries. Weight (kr, ks) contains the code kr * K + ks + 1, so
         // each entry of the zero-padded, one-channel matrix is 0 or exactly one code.
         float[] random = conv.weight().data().clone();
         float[] codes = conv.weight().data();

@@ -100,8 +100,8 @@ final class ConvKernel {
     }
 
     static void backwardData(float[] dy, float[] w, float[] dx, ConvGeometry g, int rows) {
-        // NOTE: row blocks of one image scatter into overlapping input rows, so only images and
-        // groups run in parallel; the blocks of one image run in order on one thread.
+        // NOTE: row blocks of one image scatter into overlapping input rows. So only images and
+        // groups run in parallel, and the blocks of one image run in order on one thread.
         int blocks = Math.ceilDiv(g.p(), rows);
         Parallel.forRange(g.n() * g.groups(), (start, end) -> {
             for (int item = start; item < end; item++) {
@@ -188,7 +188,7 @@ final class ConvKernel {
     }
 
     /**
-     * Writes rows [p0, p1) of the im2col matrix of one image and group: entry
+     * Writes rows [p0, p1) of the im2col matrix of one image and group. Its entry
      * ((ci * R + kr) * S + ks, (oh - p0) * Q + ow) is x[ci, oh * sH - padTop + kr * dH,
      * ow * sW - padLeft + ks * dW], or 0 outside the input.
      */

@@ -97,7 +97,7 @@ public final class ConvTranspose2d extends Module {
         Init.convDefault(weight, bias, rng);
     }
 
-    /** The default options: stride 1, padding 0, output padding 0, dilation 1, groups 1, bias. */
+    /** Returns the default options: stride 1, padding 0, output padding 0, dilation 1, groups 1, bias. */
     public static Options options() {
         return Options.DEFAULTS;
     }

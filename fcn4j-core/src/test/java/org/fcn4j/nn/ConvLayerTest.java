@@ -130,7 +130,8 @@ class ConvLayerTest {
         double min = Double.MAX_VALUE;
         double max = -Double.MAX_VALUE;
         for (float v : values) {
-            assertTrue(v >= -bound && v <= bound, v + " outside +-" + bound);
+            assertTrue(v >= -bound, v + " below -" + bound);
+            assertTrue(v <= bound, v + " above " + bound);
             min = Math.min(min, v);
             max = Math.max(max, v);
         }

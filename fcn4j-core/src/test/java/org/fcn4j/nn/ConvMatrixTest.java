@@ -118,7 +118,8 @@ class ConvMatrixTest {
             System.arraycopy(conv.weight().data(), 0, convT.weight().data(), 0, conv.weight().numel());
             int[] natural = convT.outputSize(o[0], o[1]);
             int[] size = {c.h, c.w};
-            assertTrue(c.h - natural[0] >= 0 && c.h - natural[0] < c.sh, c + ": output padding in range");
+            assertTrue(c.h - natural[0] >= 0, c + ": output padding is negative");
+            assertTrue(c.h - natural[0] < c.sh, c + ": output padding reaches the stride");
 
             Tensor m = conv.matrix(c.h, c.w);
             Tensor mt = m.transpose();
