@@ -193,6 +193,10 @@ final class ConvKernel {
      * ow * sW - padLeft + ks * dW], or 0 outside the input.
      */
     static void im2col(float[] x, int xOff, ConvGeometry g, int p0, int p1, float[] col) {
+        if (hasContiguousRows(g)) {
+            im2colContiguous(x, xOff, g, p0, p1, col);
+            return;
+        }
         int h = g.h();
         int w = g.w();
         int q = g.q();
@@ -231,6 +235,10 @@ final class ConvKernel {
 
     /** Adds rows [p0, p1) of an im2col-shaped matrix back into the image they came from (im2col's adjoint). */
     static void col2im(float[] col, ConvGeometry g, int p0, int p1, float[] dx, int xOff) {
+        if (hasContiguousRows(g)) {
+            col2imContiguous(col, g, p0, p1, dx, xOff);
+            return;
+        }
         int h = g.h();
         int w = g.w();
         int q = g.q();
@@ -259,6 +267,87 @@ final class ConvKernel {
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * True when, for every tap, consecutive output pixels of a row block read consecutive input
+     * pixels, wrapping from one row to the next in step: stride 1 and an output as wide as the
+     * input (as with "same" padding). Then one im2col row is a single copy of a run of the input.
+     */
+    static boolean hasContiguousRows(ConvGeometry g) {
+        return g.strideH() == 1 && g.strideW() == 1 && g.q() == g.w();
+    }
+
+    // NOTE: the contiguous variants copy or add one run per tap, from the first valid pixel of the
+    // block to the last. The run also covers the pixels that wrap past the left or right border
+    // into the neighbouring row. im2col overwrites those entries with zeros afterwards, and col2im
+    // zeros them in its (scratch) input first, so that they add nothing. Long runs let the JIT
+    // vectorise where rows of 64 pixels do not.
+    private static void im2colContiguous(float[] x, int xOff, ConvGeometry g, int p0, int p1, float[] col) {
+        int h = g.h();
+        int w = g.w();
+        int cols = (p1 - p0) * w;
+        int row = 0;
+        for (int ci = 0; ci < g.cg(); ci++) {
+            int plane = xOff + ci * h * w;
+            for (int kr = 0; kr < g.r(); kr++) {
+                int rowShift = kr * g.dilationH() - g.padTop(); // ih = oh + rowShift
+                int ohLo = Math.min(p1, Math.max(p0, -rowShift));
+                int ohHi = Math.max(ohLo, Math.min(p1, h - rowShift));
+                for (int ks = 0; ks < g.s(); ks++, row++) {
+                    int shift = ks * g.dilationW() - g.padLeft(); // iw = ow + shift
+                    int owLo = validLow(shift, 1, w);
+                    int owHi = Math.max(owLo, validHigh(shift, 1, w, w));
+                    int dst = row * cols;
+                    if (owHi == owLo || ohHi == ohLo) {
+                        java.util.Arrays.fill(col, dst, dst + cols, 0f);
+                        continue;
+                    }
+                    java.util.Arrays.fill(col, dst, dst + (ohLo - p0) * w + owLo, 0f);
+                    int first = (ohLo - p0) * w + owLo;
+                    int last = (ohHi - 1 - p0) * w + owHi; // exclusive
+                    System.arraycopy(x, plane + (ohLo + rowShift) * w + owLo + shift, col, dst + first, last - first);
+                    for (int oh = ohLo; oh < ohHi; oh++) {
+                        int base = dst + (oh - p0) * w;
+                        java.util.Arrays.fill(col, base, base + owLo, 0f);
+                        java.util.Arrays.fill(col, base + owHi, base + w, 0f);
+                    }
+                    java.util.Arrays.fill(col, dst + last, dst + cols, 0f);
+                }
+            }
+        }
+    }
+
+    private static void col2imContiguous(float[] col, ConvGeometry g, int p0, int p1, float[] dx, int xOff) {
+        int h = g.h();
+        int w = g.w();
+        int cols = (p1 - p0) * w;
+        int row = 0;
+        for (int ci = 0; ci < g.cg(); ci++) {
+            int plane = xOff + ci * h * w;
+            for (int kr = 0; kr < g.r(); kr++) {
+                int rowShift = kr * g.dilationH() - g.padTop();
+                int ohLo = Math.min(p1, Math.max(p0, -rowShift));
+                int ohHi = Math.max(ohLo, Math.min(p1, h - rowShift));
+                for (int ks = 0; ks < g.s(); ks++, row++) {
+                    int shift = ks * g.dilationW() - g.padLeft();
+                    int owLo = validLow(shift, 1, w);
+                    int owHi = Math.max(owLo, validHigh(shift, 1, w, w));
+                    if (owHi == owLo || ohHi == ohLo) {
+                        continue;
+                    }
+                    int src = row * cols;
+                    for (int oh = ohLo; oh < ohHi; oh++) {
+                        int base = src + (oh - p0) * w;
+                        java.util.Arrays.fill(col, base, base + owLo, 0f);
+                        java.util.Arrays.fill(col, base + owHi, base + w, 0f);
+                    }
+                    int first = (ohLo - p0) * w + owLo;
+                    int last = (ohHi - 1 - p0) * w + owHi;
+                    addRow(col, src + first, dx, plane + (ohLo + rowShift) * w + owLo + shift, last - first);
                 }
             }
         }
