@@ -2,6 +2,7 @@ package org.fcn4j.nn;
 
 import org.fcn4j.kernel.Gemm;
 import org.fcn4j.kernel.Parallel;
+import org.fcn4j.kernel.VectorOps;
 
 /**
  * The three products of a zero-padded 2-D convolution, computed as im2col followed by a matrix
@@ -25,8 +26,12 @@ import org.fcn4j.kernel.Parallel;
  * exactly for a given thread count.
  */
 final class ConvKernel {
-    /** Target size of one im2col block, in floats (4 MB): large enough for long gemm rows. */
-    private static final int BLOCK_FLOATS = 1 << 20;
+    /**
+     * Target size of one im2col block, in floats (1 MB): about a core's L2 cache on current x86
+     * processors, so that the product reads the block back from cache. On a 64-channel 3 x 3 layer
+     * it still gives products over 7 rows of 64 pixels.
+     */
+    private static final int BLOCK_FLOATS = 1 << 18;
 
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -140,28 +145,41 @@ final class ConvKernel {
     }
 
     static void backwardWeight(float[] x, float[] dy, float[] dw, ConvGeometry g, int rows) {
+        // The products compute the transposed gradient, dw^T (G, K, Fg) += col (K, L) * dy^T (L, Fg),
+        // because the long K side then runs along the rows of the product, which tiles better than
+        // Fg: with 64 filters and K = 576 it ran about 15 % faster than dy * col^T.
         int blocks = Math.ceilDiv(g.p(), rows);
         int tasks = g.n() * g.groups() * blocks;
-        int chunks = Math.min(Parallel.threads(), tasks);
-        if (chunks <= 1) {
-            weightTasks(x, dy, dw, g, rows, blocks, 0, tasks);
-            return;
-        }
-        float[][] partial = new float[chunks][]; // each (F, Cg, R, S)
+        int chunks = Math.max(1, Math.min(Parallel.threads(), tasks));
+        float[][] partial = new float[chunks][]; // each (G, K, Fg)
         Parallel.forEach(chunks, c -> {
             float[] acc = new float[dw.length];
             weightTasks(x, dy, acc, g, rows, blocks, (int) ((long) tasks * c / chunks),
                     (int) ((long) tasks * (c + 1) / chunks));
             partial[c] = acc;
         });
-        for (float[] acc : partial) {
+        for (int c = 1; c < chunks; c++) {
             for (int i = 0; i < dw.length; i++) {
-                dw[i] += acc[i];
+                partial[0][i] += partial[c][i];
+            }
+        }
+
+        // dw (G, Fg, K) += transpose of each group's (K, Fg) block.
+        int fg = g.fg();
+        int k = g.k();
+        float[] sum = partial[0];
+        for (int grp = 0; grp < g.groups(); grp++) {
+            int off = grp * fg * k;
+            for (int f = 0; f < fg; f++) {
+                for (int i = 0; i < k; i++) {
+                    dw[off + f * k + i] += sum[off + i * fg + f];
+                }
             }
         }
     }
 
-    private static void weightTasks(float[] x, float[] dy, float[] dw, ConvGeometry g, int rows, int blocks,
+    // Adds tasks [start, end) into dwT, the transposed weight gradient (G, K, Fg).
+    private static void weightTasks(float[] x, float[] dy, float[] dwT, ConvGeometry g, int rows, int blocks,
             int start, int end) {
         int fg = g.fg();
         int k = g.k();
@@ -178,11 +196,11 @@ final class ConvKernel {
             int yOff = (n * g.f() + grp * fg) * l + p0 * g.q();
             int wOff = grp * fg * k;
             if (g.isPointwise()) {
-                Gemm.sgemm(false, true, fg, k, cols, dy, yOff, l, x, xOff + p0 * g.q(), l, dw, wOff, k, true);
+                Gemm.sgemm(false, true, k, fg, cols, x, xOff + p0 * g.q(), l, dy, yOff, l, dwT, wOff, fg, true);
             } else {
                 float[] col = scratch(k * cols); // (K, cols)
                 im2col(x, xOff, g, p0, p1, col);
-                Gemm.sgemm(false, true, fg, k, cols, dy, yOff, l, col, 0, cols, dw, wOff, k, true);
+                Gemm.sgemm(false, true, k, fg, cols, col, 0, cols, dy, yOff, l, dwT, wOff, fg, true);
             }
         }
     }
@@ -353,11 +371,9 @@ final class ConvKernel {
         }
     }
 
-    // A unit-stride loop of its own, so that the JIT vectorises it.
+    // Adding with alpha = 1 is exact in a fused multiply-add, so this is a plain vectorised sum.
     private static void addRow(float[] src, int srcOff, float[] dst, int dstOff, int len) {
-        for (int i = 0; i < len; i++) {
-            dst[dstOff + i] += src[srcOff + i];
-        }
+        VectorOps.axpy(len, 1f, src, srcOff, dst, dstOff);
     }
 
     // Smallest ow in [0, q] with ow * stride + shift >= 0.
@@ -374,11 +390,7 @@ final class ConvKernel {
     static void addBias(float[] y, float[] bias, int n, int f, int l) {
         Parallel.forRange(n * f, (start, end) -> {
             for (int item = start; item < end; item++) {
-                float b = bias[item % f];
-                int off = item * l;
-                for (int i = 0; i < l; i++) {
-                    y[off + i] += b;
-                }
+                VectorOps.scaleShift(l, 1f, bias[item % f], y, item * l, y, item * l);
             }
         });
     }
@@ -389,10 +401,7 @@ final class ConvKernel {
             for (int ch = start; ch < end; ch++) {
                 double sum = 0;
                 for (int img = 0; img < n; img++) {
-                    int off = (img * f + ch) * l;
-                    for (int i = 0; i < l; i++) {
-                        sum += dy[off + i];
-                    }
+                    sum += VectorOps.sum(l, dy, (img * f + ch) * l);
                 }
                 db[ch] += (float) sum;
             }
