@@ -34,10 +34,10 @@ import org.fcn4j.tensor.Tensor;
  *
  * <p>Shape:
  * <pre>
- * input:  (N, C_in, H_in, W_in)
+ * input:  (N, C_in, H_in, W_in) or (C_in, H_in, W_in)
  * weight: (C_out, C_in / groups, kH, kW)
  * bias:   (C_out)
- * output: (N, C_out, H_out, W_out)
+ * output: (N, C_out, H_out, W_out) or (C_out, H_out, W_out)
  *   H_out = floor((H_in + 2 padding[0] - dilation[0] (kH - 1) - 1) / stride[0] + 1)
  *   W_out = floor((W_in + 2 padding[1] - dilation[1] (kW - 1) - 1) / stride[1] + 1)
  * </pre>
@@ -242,12 +242,17 @@ public final class Conv2d extends Module {
 
     // ---------------------------------------------------------------- forward and backward
 
+    /** Convolves a batch (N, C_in, H, W), or one unbatched image (C_in, H, W) as PyTorch allows. */
     @Override
     public Tensor forward(Tensor input) {
         int[] shape = input.shape();
+        if (shape.length == 3 && shape[0] == inChannels) {
+            Tensor y = forward(input.reshape(1, shape[0], shape[1], shape[2]));
+            return y.reshape(y.size(1), y.size(2), y.size(3));
+        }
         if (shape.length != 4 || shape[1] != inChannels) {
-            throw new IllegalArgumentException("Conv2d: expected input of shape (N, " + inChannels + ", H, W), got "
-                    + Shape.str(shape));
+            throw new IllegalArgumentException("Conv2d: expected input of shape (N, " + inChannels + ", H, W) or ("
+                    + inChannels + ", H, W), got " + Shape.str(shape));
         }
         int[] out = outputSize(shape[2], shape[3]);
 

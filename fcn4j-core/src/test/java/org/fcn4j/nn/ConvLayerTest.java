@@ -73,7 +73,7 @@ class ConvLayerTest {
     @Test
     void conv2dRejectsInvalidInputs() {
         Conv2d conv = new Conv2d(3, 4, 3, rng);
-        assertRejected("expected input of shape (N, 3, H, W), got (8, 1, 64, 64)",
+        assertRejected("expected input of shape (N, 3, H, W) or (3, H, W), got (8, 1, 64, 64)",
                 () -> conv.forward(Tensor.zeros(8, 1, 64, 64)));
         assertRejected("smaller than the dilated kernel 3 x 3", () -> conv.forward(Tensor.zeros(1, 3, 2, 5)));
         Conv2d reflect = new Conv2d(1, 1, 3, Conv2d.options().padding(2).paddingMode("reflect"), rng);
@@ -105,6 +105,21 @@ class ConvLayerTest {
         assertArrayEquals(new int[] {1, 1, 6, 5}, sized.forward(Tensor.zeros(1, 1, 3, 3), new int[] {6, 5}).shape());
         assertRejected("valid sizes range from (5, 5) to (6, 6)",
                 () -> sized.forward(Tensor.zeros(1, 1, 3, 3), new int[] {7, 5}));
+    }
+
+    @Test
+    void unbatchedInputMatchesBatchOfOne() {
+        Conv2d conv = new Conv2d(2, 3, 3, Conv2d.options().padding(1).stride(2), rng);
+        Tensor image = Tensor.randn(rng, 2, 5, 4);
+        Tensor single = conv.forward(image);
+        assertArrayEquals(new int[] {3, 3, 2}, single.shape());
+        assertArrayEquals(conv.forward(image.reshape(1, 2, 5, 4)).data(), single.data());
+
+        ConvTranspose2d up = new ConvTranspose2d(2, 3, 2, ConvTranspose2d.options().stride(2), rng);
+        Tensor upSingle = up.forward(image);
+        assertArrayEquals(new int[] {3, 10, 8}, upSingle.shape());
+        assertArrayEquals(up.forward(image.reshape(1, 2, 5, 4)).data(), upSingle.data());
+        assertArrayEquals(new int[] {3, 11, 9}, up.forward(image, new int[] {11, 9}).shape());
     }
 
     @Test
