@@ -206,9 +206,9 @@ final class ConvKernel {
     }
 
     /**
-     * Writes rows [p0, p1) of the im2col matrix of one image and group. Its entry
-     * ((ci * R + kr) * S + ks, (oh - p0) * Q + ow) is x[ci, oh * sH - padTop + kr * dH,
-     * ow * sW - padLeft + ks * dW], or 0 outside the input.
+     * Writes rows [p0, p1) of the im2col matrix of one image and group. Entry
+     * ((ci * R + kr) * S + ks, (oh - p0) * Q + ow) is the input pixel
+     * x[ci, oh * sH - padTop + kr * dH, ow * sW - padLeft + ks * dW]. Pixels outside the input are 0.
      */
     static void im2col(float[] x, int xOff, ConvGeometry g, int p0, int p1, float[] col) {
         if (hasContiguousRows(g)) {
