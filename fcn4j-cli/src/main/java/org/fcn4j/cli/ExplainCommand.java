@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code fcn4j explain}: a group of subcommands. */
 @Command(name = "explain", mixinStandardHelpOptions = true, description = "Show what the course's layers and losses compute, with small worked examples.",
-        subcommands = {ExplainLossesCommand.class})
+        subcommands = {ExplainLossesCommand.class, ExplainConvCommand.class})
 final class ExplainCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
