@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code fcn4j explain}: a group of subcommands. */
 @Command(name = "explain", description = "Show what the course's layers and losses compute, with small worked examples.",
-        subcommands = {})
+        subcommands = {ExplainNormsCommand.class})
 final class ExplainCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
