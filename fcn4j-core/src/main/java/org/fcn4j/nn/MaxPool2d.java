@@ -48,7 +48,7 @@ public final class MaxPool2d extends Module {
         this(new int[] {kernelSize}, new int[] {stride}, new int[] {padding}, new int[] {dilation}, ceilMode);
     }
 
-    /** Each argument is one int or an (h, w) pair; a null stride means the kernel size. */
+    /** Creates max pooling from arguments of one int or an (h, w) pair. A null stride means the kernel size. */
     public MaxPool2d(int[] kernelSize, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
         this.kernelSize = PoolKernels.pair("MaxPool2d", "kernelSize", kernelSize);
         this.stride = stride == null ? this.kernelSize.clone() : PoolKernels.pair("MaxPool2d", "stride", stride);

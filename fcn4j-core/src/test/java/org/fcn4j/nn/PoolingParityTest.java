@@ -11,7 +11,7 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * MaxPool2d, AvgPool2d and AdaptiveAvgPool2d against PyTorch 1.13 (fixtures/pooling.txt, written
  * by tools/fixtures/gen_layers.py) over a grid of kernels, strides, paddings, dilations, ceil
- * mode and count_include_pad; and interpolate against fixtures/resize.txt.
+ * mode and count_include_pad. Interpolation is checked against fixtures/resize.txt.
  */
 class PoolingParityTest {
     private static final double ATOL = 1e-5;
@@ -21,7 +21,7 @@ class PoolingParityTest {
     Stream<DynamicTest> poolingMatchesPyTorch() {
         List<Fixtures.Case> cases = Fixtures.load("pooling.txt");
         if (cases.size() < 100) {
-            throw new AssertionError("pooling.txt holds only " + cases.size() + " cases; regenerate it");
+            throw new AssertionError("pooling.txt contains only " + cases.size() + " cases; regenerate it");
         }
         return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> checkPooling(c)));
     }
@@ -45,7 +45,7 @@ class PoolingParityTest {
     Stream<DynamicTest> interpolateMatchesPyTorch() {
         List<Fixtures.Case> cases = Fixtures.load("resize.txt");
         if (cases.size() < 40) {
-            throw new AssertionError("resize.txt holds only " + cases.size() + " cases; regenerate it");
+            throw new AssertionError("resize.txt contains only " + cases.size() + " cases; regenerate it");
         }
         return cases.stream().filter(c -> c.has("dy"))
                 .map(c -> DynamicTest.dynamicTest(c.name(), () -> checkInterpolate(c)));
