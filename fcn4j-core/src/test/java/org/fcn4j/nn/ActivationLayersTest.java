@@ -34,6 +34,21 @@ class ActivationLayersTest {
             assertEquals(c[1], ActivationKernels.erf(c[0]), 1e-14, "erf(" + c[0] + ")");
         }
         assertEquals(1.0, ActivationKernels.erf(7.0));
+        assertEquals(-1.0, ActivationKernels.erf(-30.0));
+    }
+
+    @Test
+    void erfcKeepsRelativeAccuracyInTail() {
+        // Reference values from Python 3 math.erfc.
+        double[][] cases = {{0.3, 0.6713732405408726}, {1.9, 0.0072095707647425325}, {2.0, 0.004677734981047265},
+            {3.0, 2.2090496998585438e-05}, {5.0, 1.5374597944280351e-12}, {10.0, 2.088487583762545e-45}};
+        for (double[] c : cases) {
+            double relative = Math.abs(ActivationKernels.erfc(c[0]) - c[1]) / c[1];
+            assertTrue(relative < 1e-12, "erfc(" + c[0] + ") relative error " + relative);
+        }
+        assertEquals(0.0, ActivationKernels.erfc(40.0));
+        double phi = ActivationKernels.normalCdf(-8.0);
+        assertTrue(Math.abs(phi - 6.220960574271819e-16) < 1e-27, "Phi(-8) = " + phi);
     }
 
     @Test
