@@ -1,7 +1,5 @@
 package org.fcn4j.nn;
 
-import java.util.Arrays;
-
 import org.fcn4j.tensor.Tensor;
 
 /**
@@ -53,21 +51,16 @@ public final class AvgPool2d extends Module {
      */
     public AvgPool2d(int[] kernelSize, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad,
             int divisorOverride) {
-        this.kernelSize = PoolKernels.pair("AvgPool2d", "kernelSize", kernelSize);
-        this.stride = stride == null ? this.kernelSize.clone() : PoolKernels.pair("AvgPool2d", "stride", stride);
-        this.padding = PoolKernels.pair("AvgPool2d", "padding", padding);
+        this.kernelSize = ConvArgs.pair("AvgPool2d", "kernelSize", 1, kernelSize);
+        this.stride = stride == null ? this.kernelSize.clone() : ConvArgs.pair("AvgPool2d", "stride", 1, stride);
+        this.padding = ConvArgs.pair("AvgPool2d", "padding", 0, padding);
         this.ceilMode = ceilMode;
         this.countIncludePad = countIncludePad;
         this.divisorOverride = divisorOverride;
         for (int a = 0; a < 2; a++) {
-            if (this.kernelSize[a] < 1 || this.stride[a] < 1) {
-                throw new IllegalArgumentException("AvgPool2d: kernel size and stride must be positive, got kernel "
-                        + Arrays.toString(this.kernelSize) + ", stride " + Arrays.toString(this.stride));
-            }
-            if (this.padding[a] < 0 || this.padding[a] > this.kernelSize[a] / 2) {
+            if (this.padding[a] > this.kernelSize[a] / 2) {
                 throw new IllegalArgumentException("AvgPool2d: padding must be between 0 and half the kernel size, got "
-                        + "padding " + Arrays.toString(this.padding) + " for kernel "
-                        + Arrays.toString(this.kernelSize));
+                        + "padding " + ConvArgs.tuple(this.padding) + " for kernel " + ConvArgs.tuple(this.kernelSize));
             }
         }
         if (divisorOverride < 0) {
@@ -84,8 +77,8 @@ public final class AvgPool2d extends Module {
 
     @Override
     public String toString() {
-        return "AvgPool2d(kernel_size=" + Arrays.toString(kernelSize) + ", stride=" + Arrays.toString(stride)
-                + ", padding=" + Arrays.toString(padding) + ", ceil_mode=" + ceilMode + ", count_include_pad="
+        return "AvgPool2d(kernel_size=" + ConvArgs.tuple(kernelSize) + ", stride=" + ConvArgs.tuple(stride)
+                + ", padding=" + ConvArgs.tuple(padding) + ", ceil_mode=" + ceilMode + ", count_include_pad="
                 + countIncludePad + (divisorOverride > 0 ? ", divisor_override=" + divisorOverride : "") + ")";
     }
 }

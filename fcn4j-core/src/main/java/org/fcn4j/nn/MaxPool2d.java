@@ -1,7 +1,5 @@
 package org.fcn4j.nn;
 
-import java.util.Arrays;
-
 import org.fcn4j.tensor.Tensor;
 
 /**
@@ -50,21 +48,15 @@ public final class MaxPool2d extends Module {
 
     /** Creates max pooling from arguments of one int or an (h, w) pair. A null stride means the kernel size. */
     public MaxPool2d(int[] kernelSize, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
-        this.kernelSize = PoolKernels.pair("MaxPool2d", "kernelSize", kernelSize);
-        this.stride = stride == null ? this.kernelSize.clone() : PoolKernels.pair("MaxPool2d", "stride", stride);
-        this.padding = PoolKernels.pair("MaxPool2d", "padding", padding);
-        this.dilation = PoolKernels.pair("MaxPool2d", "dilation", dilation);
+        this.kernelSize = ConvArgs.pair("MaxPool2d", "kernelSize", 1, kernelSize);
+        this.stride = stride == null ? this.kernelSize.clone() : ConvArgs.pair("MaxPool2d", "stride", 1, stride);
+        this.padding = ConvArgs.pair("MaxPool2d", "padding", 0, padding);
+        this.dilation = ConvArgs.pair("MaxPool2d", "dilation", 1, dilation);
         this.ceilMode = ceilMode;
         for (int a = 0; a < 2; a++) {
-            if (this.kernelSize[a] < 1 || this.stride[a] < 1 || this.dilation[a] < 1) {
-                throw new IllegalArgumentException("MaxPool2d: kernel size, stride and dilation must be positive, got "
-                        + "kernel " + Arrays.toString(this.kernelSize) + ", stride " + Arrays.toString(this.stride)
-                        + ", dilation " + Arrays.toString(this.dilation));
-            }
-            if (this.padding[a] < 0 || this.padding[a] > this.kernelSize[a] / 2) {
+            if (this.padding[a] > this.kernelSize[a] / 2) {
                 throw new IllegalArgumentException("MaxPool2d: padding must be between 0 and half the kernel size, got "
-                        + "padding " + Arrays.toString(this.padding) + " for kernel "
-                        + Arrays.toString(this.kernelSize));
+                        + "padding " + ConvArgs.tuple(this.padding) + " for kernel " + ConvArgs.tuple(this.kernelSize));
             }
         }
     }
@@ -77,8 +69,8 @@ public final class MaxPool2d extends Module {
 
     @Override
     public String toString() {
-        return "MaxPool2d(kernel_size=" + Arrays.toString(kernelSize) + ", stride=" + Arrays.toString(stride)
-                + ", padding=" + Arrays.toString(padding) + ", dilation=" + Arrays.toString(dilation)
+        return "MaxPool2d(kernel_size=" + ConvArgs.tuple(kernelSize) + ", stride=" + ConvArgs.tuple(stride)
+                + ", padding=" + ConvArgs.tuple(padding) + ", dilation=" + ConvArgs.tuple(dilation)
                 + ", ceil_mode=" + ceilMode + ")";
     }
 }

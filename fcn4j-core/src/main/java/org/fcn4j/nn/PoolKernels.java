@@ -16,15 +16,6 @@ final class PoolKernels {
     private PoolKernels() {
     }
 
-    /** Expands an int or (h, w) argument given as an array of length 1 or 2. */
-    static int[] pair(String layer, String name, int[] value) {
-        if (value == null || value.length < 1 || value.length > 2) {
-            throw new IllegalArgumentException(layer + ": " + name + " must be one int or an (h, w) pair, got "
-                    + (value == null ? "null" : value.length + " values"));
-        }
-        return value.length == 1 ? new int[] {value[0], value[0]} : value.clone();
-    }
-
     /**
      * PyTorch's pooling output size: floor (or ceil) of (in + 2p - d(k - 1) - 1) / s, plus 1;
      * with ceil mode, a last window that would start in the right padding is dropped.
