@@ -54,6 +54,9 @@ class ActivationLayersTest {
     @Test
     void gradientsMatchFiniteDifferences() {
         Tensor x = awayFromZero(2, 3, 2, 2);
+        GradCheck.check("ReLU", in -> new ReLU().forward(in[0]), x);
+        GradCheck.check("Sigmoid", in -> new Sigmoid().forward(in[0]), x);
+        GradCheck.check("Tanh", in -> new Tanh().forward(in[0]), x);
         GradCheck.check("LeakyReLU(0.2)", in -> new LeakyReLU(0.2f).forward(in[0]), x);
         GradCheck.check("GELU exact", in -> new GELU().forward(in[0]), x);
         GradCheck.check("GELU tanh", in -> new GELU(true).forward(in[0]), x);
