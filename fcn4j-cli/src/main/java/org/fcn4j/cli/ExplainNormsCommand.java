@@ -74,7 +74,7 @@ final class ExplainNormsCommand implements Callable<Integer> {
             new Norm("LayerNorm([" + c + ", " + h + ", " + w + "])", new LayerNorm(c, h, w), "(C, H, W)",
                     "image n", n, (i, ch) -> i, g -> "n=" + g),
             new Norm("GroupNorm(" + groups + ", " + c + ")", new GroupNorm(groups, c),
-                    "(C / G = " + perGroup + " channels, H, W)", "image n and group g", n * groups,
+                    "(C / G = " + perGroup + (perGroup == 1 ? " channel" : " channels") + ", H, W)", "image n and group g", n * groups,
                     (i, ch) -> i * groups + ch / perGroup, g -> "n=" + g / groups + " g=" + g % groups),
         };
         for (Norm norm : norms) {
