@@ -29,6 +29,14 @@ final class PoolKernels {
         return (int) out;
     }
 
+    /** Rejects padding above half the kernel, where a whole window could lie in the padding. */
+    static void checkPadding(String layer, int[] padding, int[] kernel) {
+        if (padding[0] > kernel[0] / 2 || padding[1] > kernel[1] / 2) {
+            throw new IllegalArgumentException(layer + ": padding must be at most half the kernel size, got padding "
+                    + ConvArgs.tuple(padding) + " for kernel " + ConvArgs.tuple(kernel));
+        }
+    }
+
     static void checkInput(String layer, int[] shape) {
         if (shape.length != 4) {
             throw new IllegalArgumentException(layer + ": expected input of shape (N, C, H, W), got " + Shape.str(shape));

@@ -64,11 +64,11 @@ class PoolingLayersTest {
     void ceilModeDropsWindowStartingInPadding() {
         // 7 + 2 * 1 padding, kernel 2, stride 2: ceil gives 5 windows, but the fifth would start at
         // input row 7, inside the right padding, so PyTorch keeps 4.
-        Tensor y = new MaxPool2d(2, 2, 1, 1, true).forward(Tensor.ones(1, 1, 7, 7));
+        Tensor y = new MaxPool2d(2, MaxPool2d.options().padding(1).ceilMode(true)).forward(Tensor.ones(1, 1, 7, 7));
         assertArrayEquals(new int[] {1, 1, 4, 4}, y.shape());
-        Tensor z = new MaxPool2d(2, 2, 0, 1, true).forward(Tensor.ones(1, 1, 7, 7));
+        Tensor z = new MaxPool2d(2, MaxPool2d.options().ceilMode(true)).forward(Tensor.ones(1, 1, 7, 7));
         assertArrayEquals(new int[] {1, 1, 4, 4}, z.shape(), "ceil mode keeps a window that starts inside");
-        Tensor f = new MaxPool2d(2, 2, 0, 1, false).forward(Tensor.ones(1, 1, 7, 7));
+        Tensor f = new MaxPool2d(2, 2).forward(Tensor.ones(1, 1, 7, 7));
         assertArrayEquals(new int[] {1, 1, 3, 3}, f.shape());
     }
 
@@ -83,22 +83,23 @@ class PoolingLayersTest {
     @Test
     void avgPoolDivisors() {
         Tensor x = Tensor.ones(1, 1, 3, 3);
-        Tensor with = new AvgPool2d(new int[] {2}, new int[] {2}, new int[] {1}, false, true, 0).forward(x);
+        Tensor with = new AvgPool2d(2, AvgPool2d.options().padding(1)).forward(x);
         Approx.assertClose("count_include_pad true", new float[] {0.25f, 0.5f, 0.5f, 1f}, with.data(), 1e-7, 0);
-        Tensor without = new AvgPool2d(new int[] {2}, new int[] {2}, new int[] {1}, false, false, 0).forward(x);
+        Tensor without = new AvgPool2d(2, AvgPool2d.options().padding(1).countIncludePad(false)).forward(x);
         Approx.assertClose("count_include_pad false", new float[] {1, 1, 1, 1}, without.data(), 1e-7, 0);
-        Tensor override = new AvgPool2d(new int[] {2}, new int[] {2}, new int[] {1}, false, true, 2).forward(x);
+        Tensor override = new AvgPool2d(2, AvgPool2d.options().padding(1).divisorOverride(2)).forward(x);
         Approx.assertClose("divisor_override 2", new float[] {0.5f, 1, 1, 2}, override.data(), 1e-7, 0);
     }
 
     @Test
     void gradientsMatchFiniteDifferences() {
         Tensor x = distinct(2, 2, 5, 6);
-        GradCheck.check("MaxPool2d(3, 2, 1, dilation 1, ceil)", in -> new MaxPool2d(3, 2, 1, 1, true).forward(in[0]),
-                x);
-        GradCheck.check("MaxPool2d(2, 1, 0, dilation 2)", in -> new MaxPool2d(2, 1, 0, 2, false).forward(in[0]), x);
+        MaxPool2d.Options strided = MaxPool2d.options().stride(2).padding(1).ceilMode(true);
+        GradCheck.check("MaxPool2d(3, 2, 1, dilation 1, ceil)", in -> new MaxPool2d(3, strided).forward(in[0]), x);
+        GradCheck.check("MaxPool2d(2, 1, 0, dilation 2)", in -> new MaxPool2d(2, MaxPool2d.options().stride(1).dilation(2)).forward(in[0]), x);
         GradCheck.check("AvgPool2d ceil, no pad count",
-                in -> new AvgPool2d(new int[] {3}, new int[] {2}, new int[] {1}, true, false, 0).forward(in[0]), x);
+                in -> new AvgPool2d(3, AvgPool2d.options().stride(2).padding(1).ceilMode(true).countIncludePad(false))
+                        .forward(in[0]), x);
         GradCheck.check("AdaptiveAvgPool2d(3, 4)", in -> new AdaptiveAvgPool2d(3, 4).forward(in[0]), x);
         GradCheck.check("nearest to 7x4", in -> Upsample.toSize(7, 4, Upsample.Mode.NEAREST, false).forward(in[0]), x);
         GradCheck.check("bilinear x1.5", in -> Upsample.byScale(1.5, Upsample.Mode.BILINEAR, false).forward(in[0]), x);
@@ -108,9 +109,11 @@ class PoolingLayersTest {
 
     @Test
     void invalidArgumentsAreRejected() {
-        IllegalArgumentException pad = assertThrows(IllegalArgumentException.class, () -> new MaxPool2d(3, 1, 2, 1,
-                false));
+        IllegalArgumentException pad = assertThrows(IllegalArgumentException.class,
+                () -> new MaxPool2d(3, MaxPool2d.options().padding(2)));
         assertTrue(pad.getMessage().contains("half the kernel size"), pad.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> AvgPool2d.options().divisorOverride(0));
+        assertThrows(IllegalArgumentException.class, () -> new AvgPool2d(2, AvgPool2d.options().stride(0)));
         IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
                 () -> new MaxPool2d(5).forward(Tensor.ones(1, 1, 3, 3)));
         assertTrue(small.getMessage().contains("would be"), small.getMessage());

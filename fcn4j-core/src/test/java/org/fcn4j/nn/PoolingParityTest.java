@@ -29,16 +29,24 @@ class PoolingParityTest {
     private static void checkPooling(Fixtures.Case c) {
         String layer = c.attr("layer");
         Module m = switch (layer) {
-            case "MaxPool2d" -> new MaxPool2d(c.attrInts("kernel"), c.attrInts("stride"), c.attrInts("padding"),
-                    c.attrInts("dilation"), ParityChecks.bool(c, "ceil_mode"));
-            case "AvgPool2d" -> new AvgPool2d(c.attrInts("kernel"), c.attrInts("stride"), c.attrInts("padding"),
-                    ParityChecks.bool(c, "ceil_mode"), ParityChecks.bool(c, "count_include_pad"),
-                    c.attrInt("divisor_override"));
+            case "MaxPool2d" -> maxPool(c);
+            case "AvgPool2d" -> {
+                AvgPool2d.Options o = AvgPool2d.options().stride(c.attrInts("stride")).padding(c.attrInts("padding"))
+                        .ceilMode(ParityChecks.bool(c, "ceil_mode"))
+                        .countIncludePad(ParityChecks.bool(c, "count_include_pad"));
+                int divisor = c.attrInt("divisor_override");
+                yield new AvgPool2d(c.attrInts("kernel"), divisor > 0 ? o.divisorOverride(divisor) : o);
+            }
             case "AdaptiveAvgPool2d" -> new AdaptiveAvgPool2d(c.attrInts("output_size")[0],
                     c.attrInts("output_size")[1]);
             default -> throw new AssertionError(c.name() + ": unknown layer " + layer);
         };
         ParityChecks.forwardBackward(m + " on " + c.attr("shape"), m, c, "", ATOL, RTOL);
+    }
+
+    private static MaxPool2d maxPool(Fixtures.Case c) {
+        return new MaxPool2d(c.attrInts("kernel"), MaxPool2d.options().stride(c.attrInts("stride"))
+                .padding(c.attrInts("padding")).dilation(c.attrInts("dilation")).ceilMode(ParityChecks.bool(c, "ceil_mode")));
     }
 
     @TestFactory
@@ -69,8 +77,7 @@ class PoolingParityTest {
     Stream<DynamicTest> maxPoolIndicesMatchPyTorch() {
         return Fixtures.load("pooling.txt").stream().filter(c -> c.has("indices"))
                 .map(c -> DynamicTest.dynamicTest(c.name(), () -> {
-                    MaxPool2d m = new MaxPool2d(c.attrInts("kernel"), c.attrInts("stride"), c.attrInts("padding"),
-                            c.attrInts("dilation"), ParityChecks.bool(c, "ceil_mode"));
+                    MaxPool2d m = maxPool(c);
                     // A one-hot upstream gradient lands on the saved argmax of its window.
                     Tensor x = c.tensor("x").requiresGrad(true);
                     Tensor y = m.forward(x);
