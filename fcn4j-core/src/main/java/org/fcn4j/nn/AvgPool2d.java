@@ -67,7 +67,10 @@ public final class AvgPool2d extends Module {
         PoolKernels.checkPadding("AvgPool2d", this.padding, this.kernelSize);
     }
 
-    /** The default options: stride equal to the kernel, padding 0, floor rounding, padding counted. */
+    /**
+     * Returns the default options: stride equal to the kernel, padding 0, floor rounding, padding
+     * counted in the divisor.
+     */
     public static Options options() {
         return Options.DEFAULTS;
     }
@@ -94,12 +97,12 @@ public final class AvgPool2d extends Module {
             this.divisorOverride = divisorOverride;
         }
 
-        /** One int or an (h, w) pair. */
+        /** Sets the stride: one int or an (h, w) pair. */
         public Options stride(int... hw) {
             return new Options(hw.clone(), padding, ceilMode, countIncludePad, divisorOverride);
         }
 
-        /** Zero padding on both sides of each axis: one int or an (h, w) pair. */
+        /** Sets the zero padding on both sides of each axis: one int or an (h, w) pair. */
         public Options padding(int... hw) {
             return new Options(stride, hw.clone(), ceilMode, countIncludePad, divisorOverride);
         }

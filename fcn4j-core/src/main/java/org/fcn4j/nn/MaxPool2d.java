@@ -63,7 +63,7 @@ public final class MaxPool2d extends Module {
         PoolKernels.checkPadding("MaxPool2d", this.padding, this.kernelSize);
     }
 
-    /** The default options: stride equal to the kernel, padding 0, dilation 1, floor rounding. */
+    /** Returns the default options: stride equal to the kernel, padding 0, dilation 1, floor rounding. */
     public static Options options() {
         return Options.DEFAULTS;
     }
@@ -87,17 +87,20 @@ public final class MaxPool2d extends Module {
             this.ceilMode = ceilMode;
         }
 
-        /** One int or an (h, w) pair. */
+        /** Sets the stride: one int or an (h, w) pair. */
         public Options stride(int... hw) {
             return new Options(hw.clone(), padding, dilation, ceilMode);
         }
 
-        /** Padding on both sides of each axis, counted as minus infinity: one int or an (h, w) pair. */
+        /**
+         * Sets the padding on both sides of each axis, counted as minus infinity: one int or an
+         * (h, w) pair.
+         */
         public Options padding(int... hw) {
             return new Options(stride, hw.clone(), dilation, ceilMode);
         }
 
-        /** Spacing between window taps: one int or an (h, w) pair. */
+        /** Sets the spacing between window taps: one int or an (h, w) pair. */
         public Options dilation(int... hw) {
             return new Options(stride, padding, hw.clone(), ceilMode);
         }
