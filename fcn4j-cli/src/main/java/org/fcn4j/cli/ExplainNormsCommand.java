@@ -144,7 +144,24 @@ final class ExplainNormsCommand implements Callable<Integer> {
         }
         out.printf("  output y:%n");
         printPlanes(out, y, "%7.4f");
-        out.printf("  check: max |y - (x - mean) / sqrt(var + eps)| = %.2e%n%n", worst);
+        out.printf("  check: max |y - (x - mean) / sqrt(var + eps)| = %.2e%n", worst);
+        if (norm.module instanceof BatchNorm2d bn) {
+            printRunning(out, bn, count[0]);
+        }
+        out.println();
+    }
+
+    /** Prints BatchNorm's running statistics after its one training step, and how they were formed. */
+    private static void printRunning(PrintWriter out, BatchNorm2d bn, long count) {
+        out.printf("  running statistics after this training step (momentum 0.1, from 0 and 1):%n");
+        out.printf("    running_mean = 0.9 * 0 + 0.1 * mean%n");
+        out.printf("    running_var  = 0.9 * 1 + 0.1 * var * %d / %d   (the unbiased variance)%n", count, count - 1);
+        float[] mean = bn.runningMean().data();
+        float[] var = bn.runningVar().data();
+        for (int c = 0; c < mean.length; c++) {
+            out.printf("    c=%d  running_mean %7.4f   running_var %7.4f%n", c, mean[c], var[c]);
+        }
+        out.printf("  in evaluation mode (eval()), BatchNorm2d normalises with these instead of the batch's.%n");
     }
 
     /** Prints a (N, C, H, W) tensor as a table: one column of H x W values per channel, H lines per image. */

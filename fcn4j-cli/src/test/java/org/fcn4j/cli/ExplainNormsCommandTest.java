@@ -65,6 +65,9 @@ class ExplainNormsCommandTest {
             double var = sumSq / 8 - mean * mean;
             String line = String.format(Locale.ROOT, "  c=%d        mean %7.4f   var %7.4f", c, mean, var);
             assertTrue(r.out().contains(line), "missing BatchNorm statistics line '" + line + "' in:\n" + r.out());
+            String running = String.format(Locale.ROOT, "    c=%d  running_mean %7.4f   running_var %7.4f", c,
+                    0.1 * mean, 0.9 + 0.1 * var * 8 / 7);
+            assertTrue(r.out().contains(running), "missing running statistics line '" + running + "' in:\n" + r.out());
         }
 
         Matcher m = Pattern.compile("check: max \\|y - \\(x - mean\\) / sqrt\\(var \\+ eps\\)\\| = (\\S+)")
