@@ -98,7 +98,9 @@ final class ActivationKernels {
 
             @Override
             public float derivative(float x, float y) {
-                return (float) (normalCdf(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x));
+                // Phi(x) = y / x to float precision, which spares a second erfc away from x = 0.
+                double phi = Math.abs(x) >= 1e-2f ? (double) y / x : normalCdf(x);
+                return (float) (phi + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x));
             }
         });
     }
