@@ -93,18 +93,13 @@ public final class CellsDataset implements Dataset {
     public Sample get(int index) {
         checkIndex(index);
         float[] cells = cells(index);
-        float[] input = cells.clone();
-        addClutter(input, index, 0);
+        float[] input = plus(cells, clutter(index, 0).data());
         float[] target = switch (task) {
             case DENOISE -> cells;
-            case NOISE2NOISE -> {
-                float[] t = cells.clone();
-                addClutter(t, index, 1);
-                yield t;
-            }
+            case NOISE2NOISE -> plus(cells, clutter(index, 1).data());
             case PURE_NOISE -> {
-                float[] noisy = input.clone();
-                addClutter(input, index, 2);
+                float[] noisy = input;
+                input = plus(noisy, clutter(index, 2).data());
                 yield noisy;
             }
         };
@@ -149,6 +144,14 @@ public final class CellsDataset implements Dataset {
         float[] c = new float[SIZE * SIZE];
         addClutter(c, index, draw);
         return Tensor.of(c, 1, SIZE, SIZE);
+    }
+
+    private static float[] plus(float[] a, float[] b) {
+        float[] out = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i] + b[i];
+        }
+        return out;
     }
 
     private float[] cells(int index) {
