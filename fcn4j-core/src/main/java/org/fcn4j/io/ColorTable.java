@@ -59,6 +59,23 @@ public final class ColorTable {
         return r << 16 | g << 8 | b;
     }
 
+    // Background black, then 20 colours chosen to be told apart on screen (Sasha Trubetskoy's list of
+    // distinct colours), ignored pixels white.
+    private static final int[] DISPLAY = {0x000000, 0xE6194B, 0x3CB44B, 0xFFE119, 0x4363D8, 0xF58231, 0x911EB4,
+        0x46F0F0, 0xF032E6, 0xBCF60C, 0xFABEBE, 0x008080, 0xE6BEFF, 0x9A6324, 0xFFFAC8, 0x800000, 0xAAFFC3,
+        0x808000, 0xFFD8B1, 0x000075, 0x808080};
+
+    /**
+     * A colour for drawing class {@code c} (0xRRGGBB): black for 0, 20 well-separated colours for
+     * 1 to 20, white for 255 (ignored), the VOC palette for other classes.
+     */
+    public static int displayColor(int c) {
+        if (c >= 0 && c < DISPLAY.length) {
+            return DISPLAY[c];
+        }
+        return c == 255 ? 0xFFFFFF : vocColor(c & 0xFF);
+    }
+
     /** The class of a colour, or -1 when the table has no such colour. */
     public int classOf(int rgb) {
         return classByColor.getOrDefault(rgb & 0xFFFFFF, -1);
