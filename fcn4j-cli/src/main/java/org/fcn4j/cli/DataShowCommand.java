@@ -107,8 +107,8 @@ final class DataShowCommand implements Callable<Integer> {
     }
 
     /**
-     * The display range: from min(0, minimum) to the 99.5th percentile, so that a few bright
-     * noisy-clutter pixels do not darken everything else.
+     * Returns the display range, from min(0, minimum) to the 99.5th percentile, so that a few
+     * bright noisy-clutter pixels do not darken everything else.
      */
     private static float[] range(Tensor a, Tensor b) {
         int n = a.numel() + (b == null ? 0 : b.numel());

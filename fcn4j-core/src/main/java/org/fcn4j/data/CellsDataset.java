@@ -45,7 +45,7 @@ public final class CellsDataset implements Dataset {
             this.id = id;
         }
 
-        /** The name used by {@link Datasets#open} and the command line. */
+        /** Returns the name used by {@link Datasets#open} and the command line. */
         public String id() {
             return id;
         }
@@ -106,14 +106,14 @@ public final class CellsDataset implements Dataset {
         return new Sample(Tensor.of(input, 1, SIZE, SIZE), Tensor.of(target, 1, SIZE, SIZE));
     }
 
-    /** The clean cells of sample {@code index}, (1, 64, 64). */
+    /** Returns the clean cells of sample {@code index}, (1, 64, 64). */
     public Tensor clean(int index) {
         checkIndex(index);
         return Tensor.of(cells(index), 1, SIZE, SIZE);
     }
 
     /**
-     * The second source of the pure-noise scenario: samples of clutter alone (input and target the
+     * Returns the second source of the pure-noise scenario: samples of clutter alone (input and target the
      * same clutter image), drawn independently of every cells image.
      */
     public Dataset pureNoise() {
@@ -138,7 +138,7 @@ public final class CellsDataset implements Dataset {
         };
     }
 
-    /** One clutter draw alone, (1, 64, 64); draws 0 to 3 are those {@link #get} and {@link #pureNoise} use. */
+    /** Returns one clutter draw alone, (1, 64, 64); draws 0 to 3 are those {@link #get} and {@link #pureNoise} use. */
     public Tensor clutter(int index, int draw) {
         checkIndex(index);
         float[] c = new float[SIZE * SIZE];

@@ -44,7 +44,7 @@ public final class Datasets {
         throw new IllegalArgumentException("unknown dataset '" + name + "'; built-in datasets: " + NAMES);
     }
 
-    /** A view of {@code dataset} holding the samples at {@code indices}, in that order. */
+    /** Returns a view of {@code dataset} containing the samples at {@code indices}, in that order. */
     public static Dataset subset(Dataset dataset, int[] indices) {
         int[] idx = indices.clone();
         for (int i : idx) {

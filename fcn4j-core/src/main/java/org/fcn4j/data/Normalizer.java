@@ -151,7 +151,7 @@ public final class Normalizer {
         /** Adds an image (C, H, W) or a batch (N, C, H, W). */
         public Fitter add(Tensor t) {
             int[] s = t.shape();
-            int c = s.length == 3 ? s[0] : s.length == 4 ? s[1] : -1;
+            int c = channelsOf(s);
             if (c != channels) {
                 throw new IllegalArgumentException("expected (" + channels + ", H, W) or (N, " + channels
                         + ", H, W), got " + Shape.str(s));
@@ -231,7 +231,7 @@ public final class Normalizer {
             return this;
         }
 
-        /** The fitted normalizer; every channel needs at least one value that is not ignored. */
+        /** Returns the fitted normalizer; every channel needs at least one value that is not ignored. */
         public Normalizer finish() {
             double[] std = new double[channels];
             for (int ch = 0; ch < channels; ch++) {
@@ -270,12 +270,12 @@ public final class Normalizer {
         return max.clone();
     }
 
-    /** The value subtracted from channel c: its mean or its minimum. */
+    /** Returns the value subtracted from channel c: its mean or its minimum. */
     public float offset(int c) {
         return offset[c];
     }
 
-    /** The divisor of channel c after the constant-channel guard. */
+    /** Returns the divisor of channel c after the constant-channel guard. */
     public float scale(int c) {
         return scale[c];
     }
@@ -293,7 +293,7 @@ public final class Normalizer {
     private Tensor apply(Tensor t, boolean inverse) {
         int[] s = t.shape();
         int c = channels();
-        int ch = s.length == 3 ? s[0] : s.length == 4 ? s[1] : -1;
+        int ch = channelsOf(s);
         if (ch != c) {
             throw new IllegalArgumentException("expected (" + c + ", H, W) or (N, " + c + ", H, W) for a normalizer "
                     + "fitted on " + c + " channels, got " + Shape.str(s));
@@ -322,7 +322,7 @@ public final class Normalizer {
     }
 
     /**
-     * The fitted statistics as text: keys {@code mode}, {@code channels}, {@code mean},
+     * Returns the fitted statistics as text: keys {@code mode}, {@code channels}, {@code mean},
      * {@code std}, {@code min}, {@code max}, {@code count} (comma-separated per channel, exact
      * round trip) and {@code ignore} when values are ignored.
      */
@@ -373,6 +373,17 @@ public final class Normalizer {
         Float ignore = ig == null ? null : Float.valueOf(ig);
         return new Normalizer(mode, split(m, "mean", c), split(m, "std", c), split(m, "min", c), split(m, "max", c),
                 n, ignore);
+    }
+
+    /** Returns C of a (C, H, W) or (N, C, H, W) shape, or -1 for any other rank. */
+    private static int channelsOf(int[] shape) {
+        if (shape.length == 3) {
+            return shape[0];
+        }
+        if (shape.length == 4) {
+            return shape[1];
+        }
+        return -1;
     }
 
     private static String require(Map<String, String> m, String key) {

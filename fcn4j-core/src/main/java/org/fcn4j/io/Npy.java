@@ -120,7 +120,7 @@ public final class Npy {
         out.write(header(dtype, shape));
     }
 
-    /** The complete {@code .npy} encoding of {@code array}. */
+    /** Encodes {@code array} as a complete {@code .npy} file. */
     static byte[] toBytes(NdArray array) {
         byte[] header = header(array.dtype(), array.shape());
         ByteArrayOutputStream out = new ByteArrayOutputStream(header.length + array.bytes().length);
