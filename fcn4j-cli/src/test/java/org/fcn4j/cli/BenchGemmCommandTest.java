@@ -1,0 +1,67 @@
+package org.fcn4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import org.fcn4j.kernel.Parallel;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/** {@code fcn4j bench gemm} on a small product: exit code and the JSON object on the last stdout line. */
+class BenchGemmCommandTest {
+
+    private static String[] run(String... args) {
+        PrintStream savedOut = System.out;
+        PrintStream savedErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int saveThreads = Parallel.threads();
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            code = Main.run(args);
+        } finally {
+            System.setOut(savedOut);
+            System.setErr(savedErr);
+            Parallel.setThreads(saveThreads);
+        }
+        return new String[] {String.valueOf(code), out.toString(StandardCharsets.UTF_8),
+            err.toString(StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    void smallProductPrintsJsonLastLine() {
+        String[] r = run("bench", "gemm", "--m", "37", "--n", "45", "--k", "29", "--threads", "2",
+                "--warmup", "1", "--repeat", "3");
+        assertEquals("0", r[0], "exit code; stderr: " + r[2]);
+        String[] lines = r[1].strip().split("\\R");
+        String last = lines[lines.length - 1];
+        // SnakeYAML reads this JSON object as a YAML flow mapping.
+        Map<String, Object> json = new Yaml().load(last);
+        assertEquals(37, json.get("m"));
+        assertEquals(45, json.get("n"));
+        assertEquals(29, json.get("k"));
+        assertEquals(2, json.get("threads"));
+        assertEquals(3, json.get("repeat"));
+        double ms = ((Number) json.get("ms")).doubleValue();
+        double gflops = ((Number) json.get("gflops")).doubleValue();
+        assertTrue(ms > 0, "ms must be positive: " + last);
+        assertEquals(2.0 * 37 * 45 * 29 / (ms * 1e6), gflops, 0.01 + 1e-3 * gflops, "gflops must follow from ms: " + last);
+        assertTrue(json.get("kernel") instanceof String s && !s.isEmpty(), last);
+        assertTrue(json.get("vector_bits") instanceof Integer, last);
+        assertTrue(r[2].contains("gemm 37 x 45 x 29, 2 thread(s)"), "progress goes to stderr: " + r[2]);
+    }
+
+    @Test
+    void invalidSizeIsRejected() {
+        String[] r = run("bench", "gemm", "--m", "0");
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("--m, --n and --k must be at least 1, got 0, 1024, 1024"), r[2]);
+    }
+}

@@ -1,0 +1,208 @@
+package org.fcn4j.kernel;
+
+import java.util.Arrays;
+
+/**
+ * Cache-blocked, packed matrix product {@code C += op(A) op(B)} around the register-tile loop of a
+ * {@link KernelSupport}, split over the compute pool.
+ *
+ * <p>Legend: op(A) is M x K, op(B) is K x N, C is M x N, all row-major. MR x NR is the register
+ * tile of the kernel support. Blocks: MC rows of A by KC steps of K are packed into panels of MR
+ * rows (Ã, meant to stay in the shared L3 cache); KC steps of K by NC columns of B are packed into
+ * panels of NR columns (B̃, meant to stay in the core's L2); one MR x KC panel of Ã stays in L1
+ * while the B̃ panels stream past it.
+ *
+ * <p>Threads take contiguous ranges of whole tiles along M or N, fixed by the shape and the thread
+ * count, and write disjoint parts of C. Every element of C is summed in the same order whatever
+ * the split (KC blocks in order, and within a block p in order), so results do not depend on
+ * the thread count either.
+ */
+final class BlockedGemm {
+    /** Depth of one K block: an MR x KC panel of Ã (9 KiB for MR = 6) stays in a 32 KiB L1. */
+    static final int KC = 384;
+    /** Columns of one B̃ block: KC x NC floats (720 KiB) fit a 1 MiB L2 with room for streams. */
+    static final int NC_TARGET = 480;
+    /** Rows of one Ã block: MC x KC floats (1.4 MiB) for the L3. */
+    static final int MC_TARGET = 960;
+    /** Below this many multiply-adds a product runs on the calling thread alone. */
+    static final long PARALLEL_MIN_MACS = 1L << 20;
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+    private BlockedGemm() {
+    }
+
+    /** Per-thread packing buffers, reused from call to call and grown on demand. */
+    private static final class Workspace {
+        float[] aPack = new float[0]; // (MC / MR) panels of (KC, MR)
+        float[] bPack = new float[0]; // (NC / NR) panels of (KC, NR)
+        float[] tile = new float[0];  // (MR, NR) scratch for edge tiles
+
+        void ensure(int aSize, int bSize, int tileSize) {
+            if (aPack.length < aSize) {
+                aPack = new float[aSize];
+            }
+            if (bPack.length < bSize) {
+                bPack = new float[bSize];
+            }
+            if (tile.length < tileSize) {
+                tile = new float[tileSize];
+            }
+        }
+    }
+
+    /** Computes {@code C += op(A) op(B)}; arguments as in {@link Gemm#sgemm}, already validated. */
+    static void gemm(KernelSupport ks, boolean transA, boolean transB, int m, int n, int k,
+            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        gemm(ks, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, Parallel.threads() > 1);
+    }
+
+    /** As above; with {@code parallel} false, the whole product runs on the calling thread. */
+    static void gemm(KernelSupport ks, boolean transA, boolean transB, int m, int n, int k,
+            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+            boolean parallel) {
+        int mr = ks.tileRows();
+        int nr = ks.tileCols();
+        int tilesM = (m + mr - 1) / mr;
+        int tilesN = (n + nr - 1) / nr;
+        Operands ops = new Operands(ks, transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        if (!parallel || (long) m * n * k < PARALLEL_MIN_MACS) {
+            ops.block(0, m, 0, n);
+        } else if (tilesN >= tilesM) {
+            Parallel.forRange(tilesN, (t0, t1) -> ops.block(0, m, t0 * nr, Math.min(n, t1 * nr)));
+        } else {
+            Parallel.forRange(tilesM, (t0, t1) -> ops.block(t0 * mr, Math.min(m, t1 * mr), 0, n));
+        }
+    }
+
+    /** The operands of one product, so that each thread's share is a call with four bounds. */
+    private record Operands(KernelSupport ks, boolean transA, boolean transB, int k,
+            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+
+        /** Computes rows [i0, i1) and columns [j0, j1) of C. */
+        void block(int i0, int i1, int j0, int j1) {
+            int mr = ks.tileRows();
+            int nr = ks.tileCols();
+            int mcMax = Math.max(mr, MC_TARGET / mr * mr);
+            int ncMax = Math.max(nr, NC_TARGET / nr * nr);
+            int kcMax = Math.min(KC, k);
+            Workspace ws = WORKSPACE.get();
+            ws.ensure(mcMax * kcMax, kcMax * ncMax, mr * nr);
+            float[] aPack = ws.aPack;
+            float[] bPack = ws.bPack;
+
+            for (int ic = i0; ic < i1; ic += mcMax) {
+                int mc = Math.min(mcMax, i1 - ic);
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    packA(aPack, mr, ic, mc, pc, kc);
+                    for (int jc = j0; jc < j1; jc += ncMax) {
+                        int nc = Math.min(ncMax, j1 - jc);
+                        packB(bPack, nr, pc, kc, jc, nc);
+                        multiplyBlock(ws, mr, nr, ic, mc, jc, nc, kc);
+                    }
+                }
+            }
+        }
+
+        /** Adds Ã (mc x kc) times B̃ (kc x nc) into C[ic : ic + mc, jc : jc + nc]. */
+        private void multiplyBlock(Workspace ws, int mr, int nr, int ic, int mc, int jc, int nc, int kc) {
+            for (int ir = 0; ir < mc; ir += mr) {
+                int rows = Math.min(mr, mc - ir);
+                int aPanel = ir * kc;
+                for (int jr = 0; jr < nc; jr += nr) {
+                    int cols = Math.min(nr, nc - jr);
+                    int bPanel = jr * kc;
+                    int cIndex = cOff + (ic + ir) * ldc + jc + jr;
+                    if (rows == mr && cols == nr) {
+                        ks.gemmTile(kc, ws.aPack, aPanel, ws.bPack, bPanel, c, cIndex, ldc);
+                    } else {
+                        edgeTile(ws, mr, nr, kc, aPanel, bPanel, cIndex, rows, cols);
+                    }
+                }
+            }
+        }
+
+        /** A tile cut by the edge of C: computed whole into scratch (the panels are zero-padded), then added. */
+        private void edgeTile(Workspace ws, int mr, int nr, int kc, int aPanel, int bPanel, int cIndex,
+                int rows, int cols) {
+            float[] tile = ws.tile;
+            Arrays.fill(tile, 0, mr * nr, 0f);
+            ks.gemmTile(kc, ws.aPack, aPanel, ws.bPack, bPanel, tile, 0, nr);
+            for (int r = 0; r < rows; r++) {
+                int row = cIndex + r * ldc;
+                for (int j = 0; j < cols; j++) {
+                    c[row + j] += tile[r * nr + j];
+                }
+            }
+        }
+
+        /**
+         * Packs op(A)[ic : ic + mc, pc : pc + kc] into panels of mr rows, each (kc, mr) row-major,
+         * so the kernel reads the mr values of one K step together. Rows past mc are zeros.
+         */
+        private void packA(float[] dst, int mr, int ic, int mc, int pc, int kc) {
+            for (int ir = 0; ir < mc; ir += mr) {
+                int rows = Math.min(mr, mc - ir);
+                int panel = ir * kc;
+                if (transA) {
+                    // op(A)[i][p] = a[p][i]: the mr values of one K step are adjacent in a.
+                    for (int p = 0; p < kc; p++) {
+                        int src = aOff + (pc + p) * lda + ic + ir;
+                        int d = panel + p * mr;
+                        System.arraycopy(a, src, dst, d, rows);
+                        Arrays.fill(dst, d + rows, d + mr, 0f);
+                    }
+                } else {
+                    for (int r = 0; r < rows; r++) {
+                        int src = aOff + (ic + ir + r) * lda + pc;
+                        int d = panel + r;
+                        for (int p = 0; p < kc; p++) {
+                            dst[d + p * mr] = a[src + p];
+                        }
+                    }
+                    for (int r = rows; r < mr; r++) {
+                        for (int p = 0; p < kc; p++) {
+                            dst[panel + r + p * mr] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+
+        /**
+         * Packs op(B)[pc : pc + kc, jc : jc + nc] into panels of nr columns, each (kc, nr)
+         * row-major, so the kernel loads one K step as whole vectors. Columns past nc are zeros.
+         */
+        private void packB(float[] dst, int nr, int pc, int kc, int jc, int nc) {
+            for (int jr = 0; jr < nc; jr += nr) {
+                int cols = Math.min(nr, nc - jr);
+                int panel = jr * kc;
+                if (transB) {
+                    // op(B)[p][j] = b[j][p]: read each row of b contiguously, write it as a column.
+                    for (int j = 0; j < cols; j++) {
+                        int src = bOff + (jc + jr + j) * ldb + pc;
+                        int d = panel + j;
+                        for (int p = 0; p < kc; p++) {
+                            dst[d + p * nr] = b[src + p];
+                        }
+                    }
+                    for (int j = cols; j < nr; j++) {
+                        for (int p = 0; p < kc; p++) {
+                            dst[panel + j + p * nr] = 0f;
+                        }
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        int src = bOff + (pc + p) * ldb + jc + jr;
+                        int d = panel + p * nr;
+                        System.arraycopy(b, src, dst, d, cols);
+                        if (cols < nr) {
+                            Arrays.fill(dst, d + cols, d + nr, 0f);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

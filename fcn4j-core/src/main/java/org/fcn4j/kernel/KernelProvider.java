@@ -1,0 +1,73 @@
+package org.fcn4j.kernel;
+
+import java.lang.System.Logger.Level;
+
+/**
+ * Picks the {@link KernelSupport} once, when a kernel first runs, and logs one INFO line naming
+ * it: the Vector API implementation when it can run fast, else the scalar twin with the reason.
+ *
+ * <p>The scalar path is taken when the system property {@code fcn4j.scalar} is {@code true}, when
+ * the module jdk.incubator.vector is not in the boot layer (the JVM was started without
+ * {@code --add-modules jdk.incubator.vector}), when the JVM runs interpreted only, or when the
+ * preferred vector is narrower than 128 bits.
+ */
+final class KernelProvider {
+    static final String SCALAR_PROPERTY = "fcn4j.scalar";
+    private static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+    private KernelProvider() {
+    }
+
+    /** The implementation every kernel uses; the holder idiom makes the choice once, thread-safely. */
+    static KernelSupport get() {
+        return Holder.INSTANCE;
+    }
+
+    private static final class Holder {
+        static final KernelSupport INSTANCE = choose();
+    }
+
+    private static KernelSupport choose() {
+        System.Logger log = System.getLogger("org.fcn4j.kernel");
+        String reason = scalarReason();
+        if (reason == null) {
+            KernelSupport vector = loadVector();
+            int bits = vector.vectorBitSize();
+            if (bits >= 128) {
+                log.log(Level.INFO, "fcn4j kernels: " + vector.description());
+                return vector;
+            }
+            reason = "the preferred vector is only " + bits + " bits wide";
+        }
+        KernelSupport scalar = new ScalarKernelSupport();
+        log.log(Level.INFO, "fcn4j kernels: " + scalar.description() + ", because " + reason);
+        return scalar;
+    }
+
+    /** Returns why the Vector API cannot be used, or null when it can. */
+    static String scalarReason() {
+        if (Boolean.getBoolean(SCALAR_PROPERTY)) {
+            return "the system property " + SCALAR_PROPERTY + " is true";
+        }
+        // Checked before any Vector API class is touched: loading one without the module fails.
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
+            return "the module " + VECTOR_MODULE + " is not loaded; start the JVM with --add-modules "
+                    + VECTOR_MODULE + " to use SIMD kernels";
+        }
+        // Vector API code is only fast once C2 has compiled it; interpreted, it is far slower than scalar code.
+        if (String.valueOf(System.getProperty("java.vm.info")).contains("interpreted mode")) {
+            return "the JVM runs in interpreted mode (-Xint)";
+        }
+        return null;
+    }
+
+    /** Creates the Vector API implementation by name, so this class links without the module. */
+    static KernelSupport loadVector() {
+        try {
+            return (KernelSupport) Class.forName("org.fcn4j.kernel.PanamaKernelSupport")
+                    .getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create the Vector API kernels", e);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package org.fcn4j.kernel;
+
+/**
+ * The SIMD-dependent inner loops of fcn4j's kernels. {@link PanamaKernelSupport} implements them
+ * on the Vector API and {@link ScalarKernelSupport} is its scalar twin with the same contract;
+ * {@link KernelProvider} picks one at start-up. Everything around these loops (cache blocking,
+ * packing, threading) is shared code, so both implementations run it.
+ *
+ * <p>Legend for the matrix tile: MR = {@link #tileRows()} rows of C, NR = {@link #tileCols()}
+ * columns of C, kc = the depth of one cache block of K.
+ */
+interface KernelSupport {
+    /** Names the implementation and its vector width, for the start-up log line and benchmarks. */
+    String description();
+
+    /** Width of one vector register in bits; 32 (one float) for the scalar implementation. */
+    int vectorBitSize();
+
+    /** MR, the number of rows of C one {@link #gemmTile} call computes. */
+    int tileRows();
+
+    /** NR, the number of columns of C one {@link #gemmTile} call computes. */
+    int tileCols();
+
+    /**
+     * Adds the product of two packed panels into an MR x NR tile of C:
+     * {@code C[r][j] += sum_p aPanel[p][r] * bPanel[p][j]}, summing p in increasing order into a
+     * zero accumulator that is then added to C, so a tile written through a scratch buffer
+     * rounds exactly like one written in place.
+     *
+     * @param aPanel packed A, {@code (kc, MR)} row-major from {@code aOff}
+     * @param bPanel packed B, {@code (kc, NR)} row-major from {@code bOff}
+     * @param c the MR x NR tile starts at {@code cOff}, rows {@code ldc} apart
+     */
+    void gemmTile(int kc, float[] aPanel, int aOff, float[] bPanel, int bOff, float[] c, int cOff, int ldc);
+
+    /** Returns {@code sum_i x[xOff + i] * y[yOff + i]} for i in [0, n). */
+    float dot(int n, float[] x, int xOff, float[] y, int yOff);
+
+    /** Computes {@code y[yOff + i] += alpha * x[xOff + i]} for i in [0, n). */
+    void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
+
+    /** Computes {@code y[yOff + i] = scale * x[xOff + i] + shift} for i in [0, n); x and y may alias. */
+    void scaleShift(int n, float scale, float shift, float[] x, int xOff, float[] y, int yOff);
+
+    /** Returns {@code sum_i x[xOff + i]} for i in [0, n). */
+    float sum(int n, float[] x, int xOff);
+}

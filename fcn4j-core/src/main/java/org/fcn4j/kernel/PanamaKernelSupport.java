@@ -1,0 +1,201 @@
+package org.fcn4j.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The kernels' inner loops on the JDK Vector API, at the platform's preferred vector width (512
+ * bits, 16 floats, on AVX-512 machines). Loaded only by {@link KernelProvider}, and only when the
+ * module jdk.incubator.vector is present, so no other class may refer to it directly.
+ *
+ * <p>Legend: L = lanes per vector; MR = 6 rows and NR = 2 L columns of C per register tile; kc =
+ * depth of the packed panels.
+ */
+final class PanamaKernelSupport implements KernelSupport {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+    private static final int MR = 6;
+    private static final int NR = 2 * L;
+
+    PanamaKernelSupport() {
+    }
+
+    @Override
+    public String description() {
+        return "Vector API, " + F.vectorBitSize() + "-bit vectors (" + L + " floats), sgemm tile " + MR + " x " + NR;
+    }
+
+    @Override
+    public String toString() {
+        return description();
+    }
+
+    @Override
+    public int vectorBitSize() {
+        return F.vectorBitSize();
+    }
+
+    @Override
+    public int tileRows() {
+        return MR;
+    }
+
+    @Override
+    public int tileCols() {
+        return NR;
+    }
+
+    // NOTE: this method is small on purpose. C2 compiles it after a few dozen calls (its loop runs
+    // kc times per call); folded into the blocking loops, the same code waited for on-stack
+    // replacement and ran at a few GFLOP/s for the first products.
+    @Override
+    public void gemmTile(int kc, float[] aPanel, int aOff, float[] bPanel, int bOff, float[] c, int cOff, int ldc) {
+        // 12 accumulators: 6 rows x 2 vectors. With the 2 B vectors and one broadcast this uses 15
+        // vector registers, and 12 independent FMA chains hide the FMA latency (4 cycles on Zen 4
+        // and recent Intel cores, at up to 2 FMAs per cycle).
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c01 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c30 = c00;
+        FloatVector c31 = c00;
+        FloatVector c40 = c00;
+        FloatVector c41 = c00;
+        FloatVector c50 = c00;
+        FloatVector c51 = c00;
+
+        // Main loop: one rank-1 update of the tile per step of K.
+        for (int p = 0; p < kc; p++) {
+            int ai = aOff + p * MR;
+            int bi = bOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(F, bPanel, bi);
+            FloatVector b1 = FloatVector.fromArray(F, bPanel, bi + L);
+            FloatVector a = FloatVector.broadcast(F, aPanel[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, aPanel[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, aPanel[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, aPanel[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, aPanel[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(F, aPanel[ai + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+
+        // Add the tile into C, one row of 2 vectors at a time.
+        addRow(c, cOff, c00, c01);
+        addRow(c, cOff + ldc, c10, c11);
+        addRow(c, cOff + 2 * ldc, c20, c21);
+        addRow(c, cOff + 3 * ldc, c30, c31);
+        addRow(c, cOff + 4 * ldc, c40, c41);
+        addRow(c, cOff + 5 * ldc, c50, c51);
+    }
+
+    private static void addRow(float[] c, int off, FloatVector v0, FloatVector v1) {
+        FloatVector.fromArray(F, c, off).add(v0).intoArray(c, off);
+        FloatVector.fromArray(F, c, off + L).add(v1).intoArray(c, off + L);
+    }
+
+    @Override
+    public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
+        // Main loop: 4 independent accumulators, so consecutive FMAs do not wait on each other.
+        int i = 0;
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = acc0;
+        FloatVector acc2 = acc0;
+        FloatVector acc3 = acc0;
+        int bound4 = n - 4 * L;
+        for (; i <= bound4; i += 4 * L) {
+            acc0 = FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.fromArray(F, y, yOff + i), acc0);
+            acc1 = FloatVector.fromArray(F, x, xOff + i + L).fma(FloatVector.fromArray(F, y, yOff + i + L), acc1);
+            acc2 = FloatVector.fromArray(F, x, xOff + i + 2 * L)
+                    .fma(FloatVector.fromArray(F, y, yOff + i + 2 * L), acc2);
+            acc3 = FloatVector.fromArray(F, x, xOff + i + 3 * L)
+                    .fma(FloatVector.fromArray(F, y, yOff + i + 3 * L), acc3);
+        }
+
+        // Vector tail: whole vectors left after the unrolled loop.
+        for (; i <= n - L; i += L) {
+            acc0 = FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.fromArray(F, y, yOff + i), acc0);
+        }
+
+        // Reduce, then the scalar tail.
+        float s = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s = Math.fma(x[xOff + i], y[yOff + i], s);
+        }
+        return s;
+    }
+
+    @Override
+    public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+        // Main loop; no reduction, so there is no dependency chain to break with extra accumulators.
+        FloatVector va = FloatVector.broadcast(F, alpha);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector vx = FloatVector.fromArray(F, x, xOff + i);
+            vx.fma(va, FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+        }
+
+        // Scalar tail.
+        for (; i < n; i++) {
+            y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
+        }
+    }
+
+    @Override
+    public void scaleShift(int n, float scale, float shift, float[] x, int xOff, float[] y, int yOff) {
+        // Main loop.
+        FloatVector vs = FloatVector.broadcast(F, scale);
+        FloatVector vb = FloatVector.broadcast(F, shift);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(F, x, xOff + i).fma(vs, vb).intoArray(y, yOff + i);
+        }
+
+        // Scalar tail.
+        for (; i < n; i++) {
+            y[yOff + i] = Math.fma(scale, x[xOff + i], shift);
+        }
+    }
+
+    @Override
+    public float sum(int n, float[] x, int xOff) {
+        // Main loop: 4 independent accumulators.
+        int i = 0;
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = acc0;
+        FloatVector acc2 = acc0;
+        FloatVector acc3 = acc0;
+        int bound4 = n - 4 * L;
+        for (; i <= bound4; i += 4 * L) {
+            acc0 = acc0.add(FloatVector.fromArray(F, x, xOff + i));
+            acc1 = acc1.add(FloatVector.fromArray(F, x, xOff + i + L));
+            acc2 = acc2.add(FloatVector.fromArray(F, x, xOff + i + 2 * L));
+            acc3 = acc3.add(FloatVector.fromArray(F, x, xOff + i + 3 * L));
+        }
+
+        // Vector tail.
+        for (; i <= n - L; i += L) {
+            acc0 = acc0.add(FloatVector.fromArray(F, x, xOff + i));
+        }
+
+        // Reduce, then the scalar tail.
+        float s = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += x[xOff + i];
+        }
+        return s;
+    }
+}

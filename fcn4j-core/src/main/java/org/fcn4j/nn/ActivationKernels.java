@@ -1,0 +1,261 @@
+package org.fcn4j.nn;
+
+import org.fcn4j.autograd.Backward;
+import org.fcn4j.kernel.Parallel;
+import org.fcn4j.tensor.Generator;
+import org.fcn4j.tensor.Shape;
+import org.fcn4j.tensor.Tensor;
+
+/**
+ * Activation, softmax and dropout kernels not provided by Tensor itself.
+ *
+ * <p>Legend for softmax: O outer size (product of the dimensions before the axis), D the axis
+ * size, I inner size (product of the dimensions after it); element (o, d, i) is at
+ * (o * D + d) * I + i.
+ */
+final class ActivationKernels {
+    private static final double SQRT_2 = Math.sqrt(2.0);
+    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
+    private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
+    private static final double TWO_OVER_SQRT_PI = 2.0 / Math.sqrt(Math.PI);
+    private static final double GELU_CUBIC = 0.044715;
+
+    private ActivationKernels() {
+    }
+
+    /** Element-wise map with its derivative; the derivative receives x and y. */
+    private interface Pointwise {
+        float value(float x);
+
+        float derivative(float x, float y);
+    }
+
+    private static Tensor pointwise(String name, Tensor input, Pointwise f) {
+        float[] x = input.data();
+        float[] y = new float[x.length];
+        Parallel.forRange(x.length, (start, end) -> {
+            for (int i = start; i < end; i++) {
+                y[i] = f.value(x[i]);
+            }
+        });
+        Backward backward = dOut -> {
+            float[] dx = input.gradBuffer();
+            Parallel.forRange(x.length, (start, end) -> {
+                for (int i = start; i < end; i++) {
+                    dx[i] += f.derivative(x[i], y[i]) * dOut[i];
+                }
+            });
+        };
+        return Tensor.result(name, y, input.shape(), backward, input);
+    }
+
+    // ---------------------------------------------------------------- point-wise activations
+
+    static Tensor leakyRelu(Tensor input, float slope) {
+        return pointwise("leaky_relu", input, new Pointwise() {
+            @Override
+            public float value(float x) {
+                return x > 0 ? x : x * slope;
+            }
+
+            @Override
+            public float derivative(float x, float y) {
+                return x > 0 ? 1f : slope;
+            }
+        });
+    }
+
+    static Tensor gelu(Tensor input, boolean tanhApproximation) {
+        return pointwise("gelu", input, tanhApproximation ? new Pointwise() {
+            @Override
+            public float value(float x) {
+                double u = SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x);
+                return (float) (0.5 * x * (1 + Math.tanh(u)));
+            }
+
+            @Override
+            public float derivative(float x, float y) {
+                double u = SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x);
+                double t = Math.tanh(u);
+                double du = SQRT_2_OVER_PI * (1 + 3 * GELU_CUBIC * x * x);
+                return (float) (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du);
+            }
+        } : new Pointwise() {
+            @Override
+            public float value(float x) {
+                return (float) (x * normalCdf(x));
+            }
+
+            @Override
+            public float derivative(float x, float y) {
+                return (float) (normalCdf(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x));
+            }
+        });
+    }
+
+    static Tensor silu(Tensor input) {
+        return pointwise("silu", input, new Pointwise() {
+            @Override
+            public float value(float x) {
+                return (float) (x * sigmoid(x));
+            }
+
+            @Override
+            public float derivative(float x, float y) {
+                double s = sigmoid(x);
+                return (float) (s * (1 + x * (1 - s)));
+            }
+        });
+    }
+
+    /** Logistic function, finite for every input. */
+    static double sigmoid(double v) {
+        if (v >= 0) {
+            return 1.0 / (1.0 + Math.exp(-v));
+        }
+        double e = Math.exp(v);
+        return e / (1.0 + e);
+    }
+
+    /** Phi(x) = (1 + erf(x / sqrt 2)) / 2, the standard normal distribution function. */
+    static double normalCdf(double x) {
+        return 0.5 * (1 + erf(x / SQRT_2));
+    }
+
+    /**
+     * The error function, to about 1e-15 relative error: for |z| < 6 from the series
+     * erf(z) = 2 / sqrt(pi) * exp(-z^2) * sum over n of 2^n z^(2n+1) / (1 * 3 * ... * (2n + 1)),
+     * whose terms are all positive so nothing cancels; beyond, erf is +-1 in double precision.
+     */
+    static double erf(double z) {
+        double a = Math.abs(z);
+        if (Double.isNaN(z)) {
+            return z;
+        }
+        if (a >= 6) {
+            return Math.copySign(1.0, z);
+        }
+        double twoA2 = 2 * a * a;
+        double term = a;
+        double sum = a;
+        for (int n = 1; term > 1e-17 * sum; n++) {
+            term *= twoA2 / (2 * n + 1);
+            sum += term;
+        }
+        return Math.copySign(Math.min(1.0, TWO_OVER_SQRT_PI * Math.exp(-a * a) * sum), z);
+    }
+
+    // ---------------------------------------------------------------- softmax
+
+    /**
+     * Softmax (log = false) or log-softmax (log = true) along one axis, with the maximum
+     * subtracted before exponentiating so that large inputs do not overflow.
+     */
+    static Tensor softmax(Tensor input, int dim, boolean log) {
+        int[] shape = input.shape();
+        int axis = Shape.axis(dim, Math.max(shape.length, 1));
+        int outerSize = 1;
+        for (int a = 0; a < axis; a++) {
+            outerSize *= shape[a];
+        }
+        int outer = outerSize;
+        int d = shape.length == 0 ? 1 : shape[axis];
+        int inner = input.numel() / Math.max(1, outer * d);
+        float[] x = input.data();      // (O, D, I)
+        float[] y = new float[x.length];   // (O, D, I)
+
+        forSegments(outer, inner, (o, i0, i1) -> {
+            int len = i1 - i0;
+            float[] max = new float[len];    // (I segment)
+            double[] sum = new double[len];  // (I segment)
+            java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
+            for (int k = 0; k < d; k++) {
+                int base = (o * d + k) * inner;
+                for (int i = i0; i < i1; i++) {
+                    max[i - i0] = Math.max(max[i - i0], x[base + i]);
+                }
+            }
+            for (int k = 0; k < d; k++) {
+                int base = (o * d + k) * inner;
+                for (int i = i0; i < i1; i++) {
+                    sum[i - i0] += Math.exp(x[base + i] - max[i - i0]);
+                }
+            }
+            for (int k = 0; k < d; k++) {
+                int base = (o * d + k) * inner;
+                for (int i = i0; i < i1; i++) {
+                    double shifted = x[base + i] - max[i - i0];
+                    y[base + i] = (float) (log ? shifted - Math.log(sum[i - i0]) : Math.exp(shifted) / sum[i - i0]);
+                }
+            }
+        });
+
+        // softmax: dx = y * (dy - sum(dy * y)); log-softmax: dx = dy - exp(y) * sum(dy).
+        Backward backward = dOut -> {
+            float[] dx = input.gradBuffer();
+            forSegments(outer, inner, (o, i0, i1) -> {
+                double[] dot = new double[i1 - i0];
+                for (int k = 0; k < d; k++) {
+                    int base = (o * d + k) * inner;
+                    for (int i = i0; i < i1; i++) {
+                        dot[i - i0] += log ? dOut[base + i] : (double) dOut[base + i] * y[base + i];
+                    }
+                }
+                for (int k = 0; k < d; k++) {
+                    int base = (o * d + k) * inner;
+                    for (int i = i0; i < i1; i++) {
+                        double g = log ? dOut[base + i] - Math.exp(y[base + i]) * dot[i - i0]
+                                : y[base + i] * (dOut[base + i] - dot[i - i0]);
+                        dx[base + i] += (float) g;
+                    }
+                }
+            });
+        };
+        return Tensor.result(log ? "log_softmax" : "softmax", y, shape, backward, input);
+    }
+
+    private interface Segment {
+        void run(int o, int innerStart, int innerEnd);
+    }
+
+    /** Splits the (O, I) index space into chunks in parallel, each visited as runs of one o. */
+    private static void forSegments(int outer, int inner, Segment body) {
+        Parallel.forRange(outer * inner, (start, end) -> {
+            int u = start;
+            while (u < end) {
+                int o = u / inner;
+                int i0 = u % inner;
+                int i1 = Math.min(inner, i0 + (end - u));
+                body.run(o, i0, i1);
+                u += i1 - i0;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- dropout
+
+    /**
+     * Zeroes each block of {@code block} consecutive values with probability p, drawing one
+     * uniform number per block from rng in order, and scales the kept ones by 1 / (1 - p).
+     */
+    static Tensor dropout(String name, Tensor input, double p, int block, Generator rng) {
+        float[] x = input.data();
+        int blocks = block == 0 ? 0 : x.length / block;
+        float[] mask = new float[blocks];   // (blocks) 0 or 1 / (1 - p)
+        float keep = p >= 1 ? 0f : (float) (1.0 / (1.0 - p));
+        for (int b = 0; b < blocks; b++) {
+            mask[b] = rng.nextDouble() < p ? 0f : keep;
+        }
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = x[i] * mask[i / block];
+        }
+        Backward backward = dOut -> {
+            float[] dx = input.gradBuffer();
+            for (int i = 0; i < dx.length; i++) {
+                dx[i] += dOut[i] * mask[i / block];
+            }
+        };
+        return Tensor.result(name, y, input.shape(), backward, input);
+    }
+}

@@ -1,0 +1,301 @@
+package org.fcn4j.nn;
+
+import org.fcn4j.kernel.Gemm;
+import org.fcn4j.kernel.Parallel;
+
+/**
+ * The three products of a zero-padded 2-D convolution, computed as im2col followed by a matrix
+ * product (or a matrix product on the input itself for a pointwise 1 x 1 convolution):
+ * <ul>
+ * <li>{@link #forward}: y = W * im2col(x), the Conv2d forward pass and the input gradient of
+ * ConvTranspose2d;</li>
+ * <li>{@link #backwardData}: dx += col2im(W^T * dy), the input gradient of Conv2d and the forward
+ * pass of ConvTranspose2d;</li>
+ * <li>{@link #backwardWeight}: dW += dy * im2col(x)^T, the weight gradient of both.</li>
+ * </ul>
+ *
+ * <p>Letters (see {@link ConvGeometry}): N batch, G groups, C input channels (Cg = C / G per
+ * group), F output channels (Fg = F / G), H x W input, P x Q output, R x S kernel,
+ * K = Cg * R * S the reduction length, L = P * Q. Tensors are NCHW, weights (F, Cg, R, S).
+ *
+ * <p>The im2col matrix of one image and group is K x L; for large images it would not fit in the
+ * cache (or even in memory), so it is built for a block of output rows at a time, K x (rows * Q),
+ * in a buffer reused by each thread. Work is split over images, groups and row blocks in fixed
+ * chunks, and the weight gradient sums per-chunk partials in chunk order, so results repeat
+ * exactly for a given thread count.
+ */
+final class ConvKernel {
+    /** Target size of one im2col block, in floats (4 MB): large enough for long gemm rows. */
+    private static final int BLOCK_FLOATS = 1 << 20;
+
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
+    private ConvKernel() {
+    }
+
+    /** Output rows per im2col block: the whole image when it fits, else equal blocks under the budget. */
+    static int blockRows(ConvGeometry g) {
+        long perRow = (long) g.k() * g.q();
+        int max = (int) Math.max(1, Math.min(g.p(), BLOCK_FLOATS / Math.max(1, perRow)));
+        int blocks = Math.ceilDiv(g.p(), max);
+        return Math.max(1, Math.ceilDiv(g.p(), Math.max(1, blocks)));
+    }
+
+    private static float[] scratch(int size) {
+        float[] buf = SCRATCH.get();
+        if (buf.length < size) {
+            buf = new float[size];
+            SCRATCH.set(buf);
+        }
+        return buf;
+    }
+
+    /**
+     * Computes y = conv(x) (no bias) for the whole batch, or adds it into y with accumulate.
+     * x: (N, C, H, W); w: (F, Cg, R, S); y: (N, F, P, Q).
+     */
+    static void forward(float[] x, float[] w, float[] y, ConvGeometry g, boolean accumulate) {
+        forward(x, w, y, g, accumulate, blockRows(g));
+    }
+
+    /** As {@link #forward(float[], float[], float[], ConvGeometry, boolean)} with im2col blocks of the given rows. */
+    static void forward(float[] x, float[] w, float[] y, ConvGeometry g, boolean accumulate, int rows) {
+        int blocks = Math.ceilDiv(g.p(), rows);
+        int tasks = g.n() * g.groups() * blocks;
+        Parallel.forRange(tasks, (start, end) -> {
+            for (int t = start; t < end; t++) {
+                int b = t % blocks;
+                int item = t / blocks;
+                forwardBlock(x, w, y, g, item / g.groups(), item % g.groups(), b * rows,
+                        Math.min(g.p(), (b + 1) * rows), accumulate);
+            }
+        });
+    }
+
+    // Output rows [p0, p1) of image n, group grp.
+    private static void forwardBlock(float[] x, float[] w, float[] y, ConvGeometry g, int n, int grp, int p0, int p1,
+            boolean accumulate) {
+        int fg = g.fg();
+        int k = g.k();
+        int l = g.l();
+        int xOff = (n * g.c() + grp * g.cg()) * g.h() * g.w();
+        int yOff = (n * g.f() + grp * fg) * l + p0 * g.q();
+        int wOff = grp * fg * k;
+        int cols = (p1 - p0) * g.q();
+        if (g.isPointwise()) {
+            Gemm.sgemm(false, false, fg, cols, k, w, wOff, k, x, xOff + p0 * g.q(), l, y, yOff, l, accumulate);
+            return;
+        }
+        float[] col = scratch(k * cols); // (K, cols)
+        im2col(x, xOff, g, p0, p1, col);
+        Gemm.sgemm(false, false, fg, cols, k, w, wOff, k, col, 0, cols, y, yOff, l, accumulate);
+    }
+
+    /**
+     * Adds the transposed convolution of dy into dx: dx += conv^T(dy).
+     * dy: (N, F, P, Q); w: (F, Cg, R, S); dx: (N, C, H, W).
+     */
+    static void backwardData(float[] dy, float[] w, float[] dx, ConvGeometry g) {
+        backwardData(dy, w, dx, g, blockRows(g));
+    }
+
+    static void backwardData(float[] dy, float[] w, float[] dx, ConvGeometry g, int rows) {
+        // NOTE: row blocks of one image scatter into overlapping input rows, so only images and
+        // groups run in parallel; the blocks of one image run in order on one thread.
+        int blocks = Math.ceilDiv(g.p(), rows);
+        Parallel.forRange(g.n() * g.groups(), (start, end) -> {
+            for (int item = start; item < end; item++) {
+                for (int b = 0; b < blocks; b++) {
+                    backwardDataBlock(dy, w, dx, g, item / g.groups(), item % g.groups(), b * rows,
+                            Math.min(g.p(), (b + 1) * rows));
+                }
+            }
+        });
+    }
+
+    private static void backwardDataBlock(float[] dy, float[] w, float[] dx, ConvGeometry g, int n, int grp,
+            int p0, int p1) {
+        int fg = g.fg();
+        int k = g.k();
+        int l = g.l();
+        int xOff = (n * g.c() + grp * g.cg()) * g.h() * g.w();
+        int yOff = (n * g.f() + grp * fg) * l + p0 * g.q();
+        int wOff = grp * fg * k;
+        int cols = (p1 - p0) * g.q();
+        if (g.isPointwise()) {
+            Gemm.sgemm(true, false, k, cols, fg, w, wOff, k, dy, yOff, l, dx, xOff + p0 * g.q(), l, true);
+            return;
+        }
+        float[] dcol = scratch(k * cols); // (K, cols)
+        Gemm.sgemm(true, false, k, cols, fg, w, wOff, k, dy, yOff, l, dcol, 0, cols, false);
+        col2im(dcol, g, p0, p1, dx, xOff);
+    }
+
+    /**
+     * Adds the weight gradient into dw: dw += sum over images of dy * im2col(x)^T.
+     * x: (N, C, H, W); dy: (N, F, P, Q); dw: (F, Cg, R, S).
+     */
+    static void backwardWeight(float[] x, float[] dy, float[] dw, ConvGeometry g) {
+        backwardWeight(x, dy, dw, g, blockRows(g));
+    }
+
+    static void backwardWeight(float[] x, float[] dy, float[] dw, ConvGeometry g, int rows) {
+        int blocks = Math.ceilDiv(g.p(), rows);
+        int tasks = g.n() * g.groups() * blocks;
+        int chunks = Math.min(Parallel.threads(), tasks);
+        if (chunks <= 1) {
+            weightTasks(x, dy, dw, g, rows, blocks, 0, tasks);
+            return;
+        }
+        float[][] partial = new float[chunks][]; // each (F, Cg, R, S)
+        Parallel.forEach(chunks, c -> {
+            float[] acc = new float[dw.length];
+            weightTasks(x, dy, acc, g, rows, blocks, (int) ((long) tasks * c / chunks),
+                    (int) ((long) tasks * (c + 1) / chunks));
+            partial[c] = acc;
+        });
+        for (float[] acc : partial) {
+            for (int i = 0; i < dw.length; i++) {
+                dw[i] += acc[i];
+            }
+        }
+    }
+
+    private static void weightTasks(float[] x, float[] dy, float[] dw, ConvGeometry g, int rows, int blocks,
+            int start, int end) {
+        int fg = g.fg();
+        int k = g.k();
+        int l = g.l();
+        for (int t = start; t < end; t++) {
+            int b = t % blocks;
+            int item = t / blocks;
+            int n = item / g.groups();
+            int grp = item % g.groups();
+            int p0 = b * rows;
+            int p1 = Math.min(g.p(), p0 + rows);
+            int cols = (p1 - p0) * g.q();
+            int xOff = (n * g.c() + grp * g.cg()) * g.h() * g.w();
+            int yOff = (n * g.f() + grp * fg) * l + p0 * g.q();
+            int wOff = grp * fg * k;
+            if (g.isPointwise()) {
+                Gemm.sgemm(false, true, fg, k, cols, dy, yOff, l, x, xOff + p0 * g.q(), l, dw, wOff, k, true);
+            } else {
+                float[] col = scratch(k * cols); // (K, cols)
+                im2col(x, xOff, g, p0, p1, col);
+                Gemm.sgemm(false, true, fg, k, cols, dy, yOff, l, col, 0, cols, dw, wOff, k, true);
+            }
+        }
+    }
+
+    /**
+     * Writes rows [p0, p1) of the im2col matrix of one image and group: entry
+     * ((ci * R + kr) * S + ks, (oh - p0) * Q + ow) is x[ci, oh * sH - padTop + kr * dH,
+     * ow * sW - padLeft + ks * dW], or 0 outside the input.
+     */
+    static void im2col(float[] x, int xOff, ConvGeometry g, int p0, int p1, float[] col) {
+        int h = g.h();
+        int w = g.w();
+        int q = g.q();
+        int sw = g.strideW();
+        int cols = (p1 - p0) * q;
+        int row = 0;
+        for (int ci = 0; ci < g.cg(); ci++) {
+            int plane = xOff + ci * h * w;
+            for (int kr = 0; kr < g.r(); kr++) {
+                for (int ks = 0; ks < g.s(); ks++, row++) {
+                    int shift = ks * g.dilationW() - g.padLeft(); // iw = ow * sW + shift
+                    int owLo = validLow(shift, sw, q);
+                    int owHi = Math.max(owLo, validHigh(shift, sw, w, q));
+                    int dst = row * cols;
+                    for (int oh = p0; oh < p1; oh++, dst += q) {
+                        int ih = oh * g.strideH() - g.padTop() + kr * g.dilationH();
+                        if (ih < 0 || ih >= h) {
+                            java.util.Arrays.fill(col, dst, dst + q, 0f);
+                            continue;
+                        }
+                        java.util.Arrays.fill(col, dst, dst + owLo, 0f);
+                        int src = plane + ih * w + shift;
+                        if (sw == 1) {
+                            System.arraycopy(x, src + owLo, col, dst + owLo, owHi - owLo);
+                        } else {
+                            for (int ow = owLo; ow < owHi; ow++) {
+                                col[dst + ow] = x[src + ow * sw];
+                            }
+                        }
+                        java.util.Arrays.fill(col, dst + owHi, dst + q, 0f);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Adds rows [p0, p1) of an im2col-shaped matrix back into the image they came from (im2col's adjoint). */
+    static void col2im(float[] col, ConvGeometry g, int p0, int p1, float[] dx, int xOff) {
+        int h = g.h();
+        int w = g.w();
+        int q = g.q();
+        int sw = g.strideW();
+        int cols = (p1 - p0) * q;
+        int row = 0;
+        for (int ci = 0; ci < g.cg(); ci++) {
+            int plane = xOff + ci * h * w;
+            for (int kr = 0; kr < g.r(); kr++) {
+                for (int ks = 0; ks < g.s(); ks++, row++) {
+                    int shift = ks * g.dilationW() - g.padLeft();
+                    int owLo = validLow(shift, sw, q);
+                    int owHi = Math.max(owLo, validHigh(shift, sw, w, q));
+                    int src = row * cols;
+                    for (int oh = p0; oh < p1; oh++, src += q) {
+                        int ih = oh * g.strideH() - g.padTop() + kr * g.dilationH();
+                        if (ih < 0 || ih >= h) {
+                            continue;
+                        }
+                        int dst = plane + ih * w + shift;
+                        for (int ow = owLo; ow < owHi; ow++) {
+                            dx[dst + ow * sw] += col[src + ow];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // Smallest ow in [0, q] with ow * stride + shift >= 0.
+    private static int validLow(int shift, int stride, int q) {
+        return Math.min(q, Math.max(0, Math.ceilDiv(-shift, stride)));
+    }
+
+    // One past the largest ow in [0, q) with ow * stride + shift < w.
+    private static int validHigh(int shift, int stride, int w, int q) {
+        return Math.max(0, Math.min(q, Math.floorDiv(w - 1 - shift, stride) + 1));
+    }
+
+    /** Adds bias[f] to every pixel of channel f. y: (N, F, L). */
+    static void addBias(float[] y, float[] bias, int n, int f, int l) {
+        Parallel.forRange(n * f, (start, end) -> {
+            for (int item = start; item < end; item++) {
+                float b = bias[item % f];
+                int off = item * l;
+                for (int i = 0; i < l; i++) {
+                    y[off + i] += b;
+                }
+            }
+        });
+    }
+
+    /** Adds the bias gradient, the sum of dy over images and pixels, into db. dy: (N, F, L). */
+    static void biasGrad(float[] dy, float[] db, int n, int f, int l) {
+        Parallel.forRange(f, (start, end) -> {
+            for (int ch = start; ch < end; ch++) {
+                double sum = 0;
+                for (int img = 0; img < n; img++) {
+                    int off = (img * f + ch) * l;
+                    for (int i = 0; i < l; i++) {
+                        sum += dy[off + i];
+                    }
+                }
+                db[ch] += (float) sum;
+            }
+        });
+    }
+}

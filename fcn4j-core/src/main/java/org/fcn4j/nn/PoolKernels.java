@@ -1,0 +1,279 @@
+package org.fcn4j.nn;
+
+import org.fcn4j.autograd.Backward;
+import org.fcn4j.kernel.Parallel;
+import org.fcn4j.tensor.Shape;
+import org.fcn4j.tensor.Tensor;
+
+/**
+ * Forward and backward kernels of max, average and adaptive average pooling.
+ *
+ * <p>Legend: P = N * C planes, H x W input plane, OH x OW output plane, kH x kW window, sH, sW
+ * stride, pH, pW padding, dH, dW dilation. Planes are independent, so every loop runs in parallel
+ * over planes and writes only its own planes.
+ */
+final class PoolKernels {
+    private PoolKernels() {
+    }
+
+    /** Expands an int or (h, w) argument given as an array of length 1 or 2. */
+    static int[] pair(String layer, String name, int[] value) {
+        if (value == null || value.length < 1 || value.length > 2) {
+            throw new IllegalArgumentException(layer + ": " + name + " must be one int or an (h, w) pair, got "
+                    + (value == null ? "null" : value.length + " values"));
+        }
+        return value.length == 1 ? new int[] {value[0], value[0]} : value.clone();
+    }
+
+    /**
+     * PyTorch's pooling output size: floor (or ceil) of (in + 2p - d(k - 1) - 1) / s, plus 1;
+     * with ceil mode, a last window that would start in the right padding is dropped.
+     */
+    static int outputSize(int in, int k, int s, int p, int d, boolean ceilMode) {
+        long num = (long) in + 2L * p - (long) d * (k - 1) - 1 + (ceilMode ? s - 1 : 0);
+        long out = Math.floorDiv(num, s) + 1;
+        if (ceilMode && (out - 1) * s >= in + p) {
+            out--;
+        }
+        return (int) out;
+    }
+
+    static void checkInput(String layer, int[] shape) {
+        if (shape.length != 4) {
+            throw new IllegalArgumentException(layer + ": expected input of shape (N, C, H, W), got " + Shape.str(shape));
+        }
+    }
+
+    static void checkOutput(String layer, int[] shape, int oh, int ow) {
+        if (oh < 1 || ow < 1) {
+            throw new IllegalArgumentException(layer + ": the output for input " + Shape.str(shape) + " would be "
+                    + oh + " x " + ow + "; use a larger input or a smaller kernel, stride or dilation");
+        }
+    }
+
+    // ---------------------------------------------------------------- max pooling
+
+    /**
+     * Max over each window; padding counts as minus infinity. The first maximum in row-major window
+     * order wins, and NaN propagates (the last NaN of the window wins), as in PyTorch 1.13. Keeps the flat index (ih * W + iw) of every
+     * maximum for backward.
+     */
+    static Tensor maxPool(Tensor input, int[] k, int[] st, int[] pad, int[] dil, boolean ceilMode) {
+        int[] shape = input.shape();
+        int planes = shape[0] * shape[1];
+        int h = shape[2];
+        int w = shape[3];
+        int oh = outputSize(h, k[0], st[0], pad[0], dil[0], ceilMode);
+        int ow = outputSize(w, k[1], st[1], pad[1], dil[1], ceilMode);
+        checkOutput("MaxPool2d", shape, oh, ow);
+        float[] x = input.data();              // (P, H, W)
+        float[] y = new float[planes * oh * ow];   // (P, OH, OW)
+        int[] argmax = new int[y.length];      // (P, OH, OW) flat index into the input plane
+
+        Parallel.forRange(planes, (start, end) -> {
+            for (int p = start; p < end; p++) {
+                int in = p * h * w;
+                int out = p * oh * ow;
+                for (int i = 0; i < oh; i++) {
+                    int h0 = i * st[0] - pad[0];
+                    for (int j = 0; j < ow; j++) {
+                        int w0 = j * st[1] - pad[1];
+                        float best = Float.NEGATIVE_INFINITY;
+                        int bestIndex = -1;
+                        for (int a = 0; a < k[0]; a++) {
+                            int ih = h0 + a * dil[0];
+                            if (ih < 0 || ih >= h) {
+                                continue;
+                            }
+                            for (int b = 0; b < k[1]; b++) {
+                                int iw = w0 + b * dil[1];
+                                if (iw < 0 || iw >= w) {
+                                    continue;
+                                }
+                                float v = x[in + ih * w + iw];
+                                if (bestIndex < 0 || v > best || Float.isNaN(v)) {
+                                    best = v;
+                                    bestIndex = ih * w + iw;
+                                }
+                            }
+                        }
+                        y[out + i * ow + j] = best;
+                        argmax[out + i * ow + j] = bestIndex;
+                    }
+                }
+            }
+        });
+
+        Backward backward = dOut -> {
+            float[] dx = input.gradBuffer();
+            Parallel.forRange(planes, (start, end) -> {
+                for (int p = start; p < end; p++) {
+                    int in = p * h * w;
+                    for (int o = p * oh * ow; o < (p + 1) * oh * ow; o++) {
+                        if (argmax[o] >= 0) {
+                            dx[in + argmax[o]] += dOut[o];
+                        }
+                    }
+                }
+            });
+        };
+        return Tensor.result("max_pool2d", y, new int[] {shape[0], shape[1], oh, ow}, backward, input);
+    }
+
+    // ---------------------------------------------------------------- average pooling
+
+    /**
+     * Mean over each window. The divisor is the window clipped to the padded input with
+     * countIncludePad, the window clipped to the input without it, or divisorOverride when
+     * positive.
+     */
+    static Tensor avgPool(Tensor input, int[] k, int[] st, int[] pad, boolean ceilMode, boolean countIncludePad,
+            int divisorOverride) {
+        int[] shape = input.shape();
+        int planes = shape[0] * shape[1];
+        int h = shape[2];
+        int w = shape[3];
+        int oh = outputSize(h, k[0], st[0], pad[0], 1, ceilMode);
+        int ow = outputSize(w, k[1], st[1], pad[1], 1, ceilMode);
+        checkOutput("AvgPool2d", shape, oh, ow);
+
+        // Window bounds and divisors, the same for every plane.
+        int[] hs = new int[oh];          // (OH) first row, clipped to the input
+        int[] he = new int[oh];          // (OH) end row, exclusive
+        int[] hPad = new int[oh];        // (OH) rows of the window inside the padded input
+        int[] ws = new int[ow];
+        int[] we = new int[ow];
+        int[] wPad = new int[ow];
+        windows(h, k[0], st[0], pad[0], hs, he, hPad);
+        windows(w, k[1], st[1], pad[1], ws, we, wPad);
+        float[] scale = new float[oh * ow];   // (OH, OW) 1 / divisor
+        for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < ow; j++) {
+                int divisor = divisorOverride > 0 ? divisorOverride
+                        : countIncludePad ? hPad[i] * wPad[j] : (he[i] - hs[i]) * (we[j] - ws[j]);
+                scale[i * ow + j] = divisor > 0 ? 1f / divisor : 0f;
+            }
+        }
+
+        float[] x = input.data();                  // (P, H, W)
+        float[] y = new float[planes * oh * ow];   // (P, OH, OW)
+        Parallel.forRange(planes, (start, end) -> {
+            for (int p = start; p < end; p++) {
+                int in = p * h * w;
+                int out = p * oh * ow;
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        float sum = 0f;
+                        for (int ih = hs[i]; ih < he[i]; ih++) {
+                            for (int iw = ws[j]; iw < we[j]; iw++) {
+                                sum += x[in + ih * w + iw];
+                            }
+                        }
+                        y[out + i * ow + j] = sum * scale[i * ow + j];
+                    }
+                }
+            }
+        });
+
+        Backward backward = dOut -> {
+            float[] dx = input.gradBuffer();
+            Parallel.forRange(planes, (start, end) -> {
+                for (int p = start; p < end; p++) {
+                    int in = p * h * w;
+                    int out = p * oh * ow;
+                    for (int i = 0; i < oh; i++) {
+                        for (int j = 0; j < ow; j++) {
+                            float g = dOut[out + i * ow + j] * scale[i * ow + j];
+                            for (int ih = hs[i]; ih < he[i]; ih++) {
+                                for (int iw = ws[j]; iw < we[j]; iw++) {
+                                    dx[in + ih * w + iw] += g;
+                                }
+                            }
+                        }
+                    }
+                }
+            });
+        };
+        return Tensor.result("avg_pool2d", y, new int[] {shape[0], shape[1], oh, ow}, backward, input);
+    }
+
+    /**
+     * Window bounds along one axis: the window starts at o * s - p and is first clipped to the
+     * padded input [-p, in + p) (its size there is the count-include-pad divisor), then to the input.
+     */
+    private static void windows(int in, int k, int s, int p, int[] start, int[] end, int[] padded) {
+        for (int o = 0; o < start.length; o++) {
+            int a = o * s - p;
+            int b = Math.min(a + k, in + p);
+            padded[o] = b - a;
+            start[o] = Math.max(a, 0);
+            end[o] = Math.min(b, in);
+        }
+    }
+
+    // ---------------------------------------------------------------- adaptive average pooling
+
+    /**
+     * Mean over the window [floor(o * in / out), ceil((o + 1) * in / out)) along each axis, so that
+     * the windows cover the input for any output size, overlapping when it does not divide.
+     */
+    static Tensor adaptiveAvgPool(Tensor input, int oh, int ow) {
+        int[] shape = input.shape();
+        int planes = shape[0] * shape[1];
+        int h = shape[2];
+        int w = shape[3];
+        int[] hs = new int[oh];   // (OH)
+        int[] he = new int[oh];   // (OH)
+        int[] ws = new int[ow];   // (OW)
+        int[] we = new int[ow];   // (OW)
+        for (int i = 0; i < oh; i++) {
+            hs[i] = (int) ((long) i * h / oh);
+            he[i] = (int) (((long) (i + 1) * h + oh - 1) / oh);
+        }
+        for (int j = 0; j < ow; j++) {
+            ws[j] = (int) ((long) j * w / ow);
+            we[j] = (int) (((long) (j + 1) * w + ow - 1) / ow);
+        }
+
+        float[] x = input.data();                  // (P, H, W)
+        float[] y = new float[planes * oh * ow];   // (P, OH, OW)
+        Parallel.forRange(planes, (start, end) -> {
+            for (int p = start; p < end; p++) {
+                int in = p * h * w;
+                int out = p * oh * ow;
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        float sum = 0f;
+                        for (int ih = hs[i]; ih < he[i]; ih++) {
+                            for (int iw = ws[j]; iw < we[j]; iw++) {
+                                sum += x[in + ih * w + iw];
+                            }
+                        }
+                        y[out + i * ow + j] = sum / ((he[i] - hs[i]) * (we[j] - ws[j]));
+                    }
+                }
+            }
+        });
+
+        Backward backward = dOut -> {
+            float[] dx = input.gradBuffer();
+            Parallel.forRange(planes, (start, end) -> {
+                for (int p = start; p < end; p++) {
+                    int in = p * h * w;
+                    int out = p * oh * ow;
+                    for (int i = 0; i < oh; i++) {
+                        for (int j = 0; j < ow; j++) {
+                            float g = dOut[out + i * ow + j] / ((he[i] - hs[i]) * (we[j] - ws[j]));
+                            for (int ih = hs[i]; ih < he[i]; ih++) {
+                                for (int iw = ws[j]; iw < we[j]; iw++) {
+                                    dx[in + ih * w + iw] += g;
+                                }
+                            }
+                        }
+                    }
+                }
+            });
+        };
+        return Tensor.result("adaptive_avg_pool2d", y, new int[] {shape[0], shape[1], oh, ow}, backward, input);
+    }
+}

@@ -1,0 +1,101 @@
+package org.fcn4j.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.stream.IntStream;
+
+import org.fcn4j.tensor.Generator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The element-wise loops of both implementations over sizes 1, primes and the lane count L (and
+ * 4 L, the unrolled step) plus and minus one, at an offset, against double-precision sums with a
+ * tolerance that grows with the length.
+ */
+class VectorOpsTest {
+    static java.util.stream.Stream<KernelSupport> implementations() {
+        return GemmKernelTest.implementations();
+    }
+
+    static int[] sizes(KernelSupport ks) {
+        int lanes = ks.vectorBitSize() / Float.SIZE;
+        return IntStream.of(0, 1, 2, 3, 7, 13, 31, 97, 1021, lanes - 1, lanes + 1, 4 * lanes - 1, 4 * lanes + 1,
+                8 * lanes + 3).filter(s -> s >= 0).distinct().sorted().toArray();
+    }
+
+    private static double tolerance(int n, double scale) {
+        return 1e-6 * (n + 1) * (1 + scale);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("implementations")
+    void dotAndSum(KernelSupport ks) {
+        Generator rng = new Generator(31);
+        for (int n : sizes(ks)) {
+            float[] x = GemmKernelTest.random(rng, n + 3);
+            float[] y = GemmKernelTest.random(rng, n + 5);
+            double dot = 0;
+            double sum = 0;
+            double absSum = 0;
+            for (int i = 0; i < n; i++) {
+                dot += (double) x[3 + i] * y[5 + i];
+                sum += x[3 + i];
+                absSum += Math.abs(x[3 + i]);
+            }
+            assertEquals(dot, ks.dot(n, x, 3, y, 5), tolerance(n, absSum), ks + ": dot, n=" + n);
+            assertEquals(sum, ks.sum(n, x, 3), tolerance(n, absSum), ks + ": sum, n=" + n);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("implementations")
+    void axpyAndScaleShift(KernelSupport ks) {
+        Generator rng = new Generator(32);
+        for (int n : sizes(ks)) {
+            float[] x = GemmKernelTest.random(rng, n + 2);
+            float[] y = GemmKernelTest.random(rng, n + 4);
+            float[] y0 = y.clone();
+            ks.axpy(n, 0.75f, x, 2, y, 1);
+            for (int i = 0; i < y.length; i++) {
+                boolean inside = i >= 1 && i < 1 + n;
+                double want = inside ? y0[i] + 0.75 * x[i + 1] : y0[i];
+                assertEquals(want, y[i], 1e-6, ks + ": axpy, n=" + n + ", element " + i);
+            }
+
+            float[] z = new float[n + 1];
+            z[n] = 42f;
+            ks.scaleShift(n, -1.5f, 0.25f, x, 2, z, 0);
+            for (int i = 0; i < n; i++) {
+                assertEquals(-1.5 * x[i + 2] + 0.25, z[i], 1e-6, ks + ": scaleShift, n=" + n + ", element " + i);
+            }
+            assertEquals(42f, z[n], ks + ": scaleShift wrote past n=" + n);
+
+            // In place, as batch normalisation uses it.
+            float[] w = x.clone();
+            ks.scaleShift(n, 2f, -1f, w, 2, w, 2);
+            for (int i = 0; i < n; i++) {
+                assertEquals(2.0 * x[i + 2] - 1, w[i + 2], 1e-6, ks + ": in-place scaleShift, n=" + n);
+            }
+        }
+    }
+
+    @Test
+    void publicEntryPointsCheckRanges() {
+        float[] x = new float[8];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> VectorOps.dot(6, x, 3, x, 0));
+        assertEquals("range [3, 9) of x is outside its 8 elements", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> VectorOps.axpy(-1, 1f, x, 0, x, 0));
+        assertEquals(0f, VectorOps.sum(0, x, 8));
+        x[7] = 2f;
+        assertEquals(2f, VectorOps.sum(8, x, 0));
+        VectorOps.scaleShift(8, 3f, 1f, x, 0, x, 0);
+        assertEquals(7f, x[7]);
+        VectorOps.axpy(1, 2f, x, 7, x, 0);
+        assertEquals(15f, x[0]);
+        assertEquals(15f * 7f + 1f * 1f, VectorOps.dot(2, x, 0, new float[] {7f, 1f}, 0));
+    }
+}
