@@ -3,6 +3,7 @@ package org.fcn4j.cli;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -14,7 +15,9 @@ import org.fcn4j.data.CellsDataset;
 import org.fcn4j.data.DataLoader;
 import org.fcn4j.data.Dataset;
 import org.fcn4j.data.Datasets;
+import org.fcn4j.data.Sample;
 import org.fcn4j.data.TargetKind;
+import org.fcn4j.data.Transforms;
 import org.fcn4j.io.NdArray;
 import org.fcn4j.io.Npy;
 
@@ -48,32 +51,58 @@ final class DataExportCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the generated samples (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--root", paramLabel = "DIR",
+            description = "Folder of a dataset on disk, for voc2007: the folder that contains JPEGImages/.")
+    Path root;
+
     @Option(names = "--workers", defaultValue = "2", description = "Loader threads (default: ${DEFAULT-VALUE}).")
     int workers;
 
+    @Option(names = "--resize", paramLabel = "N",
+            description = "Resize every sample to N x N (bilinear inputs, nearest class maps); needed for "
+                    + "datasets of mixed image sizes such as voc2007.")
+    Integer resize;
+
     @Override
     public Integer call() throws IOException {
-        Dataset all = Datasets.open(name, split, seed);
+        try {
+            return export();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private int export() throws IOException {
+        if (resize != null && resize < 1) {
+            throw new IllegalArgumentException("--resize must be at least 1, got " + resize);
+        }
+        Dataset all = Datasets.open(name, split, seed, root);
         if (count != null && count < 1) {
             throw new IllegalArgumentException("--count must be at least 1, got " + count);
         }
         int n = count == null ? all.size() : Math.min(count, all.size());
-        int[] first = new int[n];
+        int[] firstIndices = new int[n];
         for (int i = 0; i < n; i++) {
-            first[i] = i;
+            firstIndices[i] = i;
         }
-        Dataset ds = Datasets.subset(all, first);
+        Dataset ds = Datasets.subset(all, firstIndices);
         Files.createDirectories(output);
         boolean classes = ds.targetKind() == TargetKind.CLASS_MAP;
-        int[] inShape = prepend(n, ds.get(0).input().shape());
-        int[] tShape = prepend(n, ds.get(0).target().shape());
+        DataLoader.Options options = DataLoader.Options.of(64).withWorkers(workers);
+        if (resize != null) {
+            options = options.withTransform(Transforms.resize(resize, resize));
+        }
+        Sample first = resize == null ? ds.get(0) : Transforms.resize(resize, resize).apply(ds.get(0),
+                new org.fcn4j.tensor.Generator(0));
+        int[] inShape = prepend(n, first.input().shape());
+        int[] tShape = prepend(n, first.target().shape());
 
         // Steps: headers, then values batch by batch in dataset order, then the side files.
         Path inputs = output.resolve("inputs.npy");
         Path targets = output.resolve("targets.npy");
         try (OutputStream in = new BufferedOutputStream(Files.newOutputStream(inputs), 1 << 16);
                 OutputStream tg = new BufferedOutputStream(Files.newOutputStream(targets), 1 << 16);
-                DataLoader loader = new DataLoader(ds, DataLoader.Options.of(64).withWorkers(workers))) {
+                DataLoader loader = new DataLoader(ds, options)) {
             Npy.writeHeader(in, NdArray.DType.FLOAT32, inShape);
             Npy.writeHeader(tg, classes ? NdArray.DType.UINT8 : NdArray.DType.FLOAT32, tShape);
             for (Batch b : loader.epoch(0)) {

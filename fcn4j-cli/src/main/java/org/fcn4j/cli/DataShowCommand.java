@@ -6,6 +6,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -14,9 +15,12 @@ import javax.imageio.ImageIO;
 
 import org.fcn4j.data.Dataset;
 import org.fcn4j.data.Datasets;
+import org.fcn4j.data.JointTransform;
 import org.fcn4j.data.Sample;
 import org.fcn4j.data.TargetKind;
+import org.fcn4j.data.Transforms;
 import org.fcn4j.io.ColorTable;
+import org.fcn4j.tensor.Generator;
 import org.fcn4j.tensor.Tensor;
 
 import picocli.CommandLine.Command;
@@ -50,25 +54,43 @@ final class DataShowCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the generated samples (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--zoom", paramLabel = "K", defaultValue = "3",
-            description = "Pixels per image pixel in the drawing (default: ${DEFAULT-VALUE}).")
-    int zoom;
+    @Option(names = "--root", paramLabel = "DIR",
+            description = "Folder of a dataset on disk, for voc2007: the folder that contains JPEGImages/.")
+    Path root;
+
+    @Option(names = "--zoom", paramLabel = "K",
+            description = "Pixels per image pixel in the drawing (default: the largest that keeps tiles within "
+                    + "192 pixels, at least 1).")
+    Integer zoom;
 
     @Override
     public Integer call() throws IOException {
+        try {
+            return draw();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private int draw() throws IOException {
         if (count < 1) {
             throw new IllegalArgumentException("--count must be at least 1, got " + count);
         }
-        if (zoom < 1 || zoom > 16) {
+        if (zoom != null && (zoom < 1 || zoom > 16)) {
             throw new IllegalArgumentException("--zoom must be in [1, 16], got " + zoom);
         }
-        Dataset ds = Datasets.open(name, split, seed);
+        Dataset ds = Datasets.open(name, split, seed, root);
         int n = Math.min(count, ds.size());
 
         // Steps: draw each pair as two tiles, lay the tiles out, add a legend for class maps.
+        // Samples of another size than the first (Pascal VOC) are resized to it, class maps by nearest neighbour.
         Sample first = ds.get(0);
-        int h = first.input().size(1) * zoom;
-        int w = first.input().size(2) * zoom;
+        int h0 = first.input().size(1);
+        int w0 = first.input().size(2);
+        int k = zoom != null ? zoom : Math.max(1, 192 / Math.max(h0, w0));
+        JointTransform fit = Transforms.resize(h0, w0);
+        int h = h0 * k;
+        int w = w0 * k;
         int cols = Math.min(n, PAIRS_PER_ROW);
         int rows = (n + cols - 1) / cols;
         boolean classes = ds.targetKind() == TargetKind.CLASS_MAP;
@@ -81,12 +103,15 @@ final class DataShowCommand implements Callable<Integer> {
         g.fillRect(0, 0, width, height);
         for (int i = 0; i < n; i++) {
             Sample s = ds.get(i);
+            if (s.input().size(1) != h0 || s.input().size(2) != w0) {
+                s = fit.apply(s, new Generator(0));
+            }
             int x = (i % cols) * (2 * w + 3 * GAP) + GAP;
             int y = (i / cols) * (h + GAP) + GAP;
             // A field target shares its input's intensity scale so denoising pairs compare by eye.
             float[] range = range(s.input(), classes ? null : s.target());
-            g.drawImage(tile(s.input(), range, zoom), x, y, null);
-            BufferedImage target = classes ? classTile(s.target(), zoom) : tile(s.target(), range, zoom);
+            g.drawImage(tile(s.input(), range, k), x, y, null);
+            BufferedImage target = classes ? classTile(s.target(), k) : tile(s.target(), range, k);
             g.drawImage(target, x + w + GAP, y, null);
         }
         if (classes) {
@@ -195,7 +220,9 @@ final class DataShowCommand implements Callable<Integer> {
     static final class DatasetNames implements Iterable<String> {
         @Override
         public java.util.Iterator<String> iterator() {
-            return Datasets.NAMES.iterator();
+            List<String> names = new java.util.ArrayList<>(Datasets.NAMES);
+            names.add(Datasets.VOC);
+            return names.iterator();
         }
     }
 }

@@ -111,6 +111,62 @@ class DataCommandTest {
         }
     }
 
+    /** Writes a two-image VOC tree with images of different sizes; returns its root. */
+    private Path vocTree() throws IOException {
+        Path root = tmp.resolve("VOC2007");
+        Files.createDirectories(root.resolve("JPEGImages"));
+        Files.createDirectories(root.resolve("SegmentationClass"));
+        Files.createDirectories(root.resolve("ImageSets/Segmentation"));
+        int[][] sizes = {{40, 30}, {24, 36}};
+        for (int i = 0; i < 2; i++) {
+            int w = sizes[i][0];
+            int h = sizes[i][1];
+            BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+            BufferedImage mask = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    img.setRGB(x, y, x < w / 2 ? 0xC00000 : 0x0000C0);
+                    mask.getRaster().setSample(x, y, 0, x < w / 2 ? 0 : 7 + i);
+                }
+            }
+            ImageIO.write(img, "jpeg", root.resolve("JPEGImages/img" + i + ".jpg").toFile());
+            ImageIO.write(mask, "png", root.resolve("SegmentationClass/img" + i + ".png").toFile());
+        }
+        Files.write(root.resolve("ImageSets/Segmentation/val.txt"), List.of("img0", "img1"));
+        return root;
+    }
+
+    @Test
+    void showAndExportReadAVocFolder() throws IOException {
+        Path root = vocTree();
+        Path png = tmp.resolve("voc.png");
+        assertEquals(0, Main.run("data", "show", "voc2007", "--root", root.toString(), "--split", "val", "--output",
+                png.toString()));
+        assertTrue(ImageIO.read(png.toFile()).getWidth() > 0);
+
+        Path dir = tmp.resolve("voc-export");
+        assertEquals(2, Main.run("data", "export", "voc2007", "--root", root.toString(), "--split", "val",
+                "--output", dir.toString()), "mixed sizes without --resize are rejected");
+        assertEquals(0, Main.run("data", "export", "voc2007", "--root", root.toString(), "--split", "val",
+                "--output", dir.toString(), "--resize", "16"));
+        assertArrayEquals(new int[] {2, 3, 16, 16}, Npy.read(dir.resolve("inputs.npy")).shape());
+        NdArray targets = Npy.read(dir.resolve("targets.npy"));
+        assertArrayEquals(new int[] {2, 16, 16}, targets.shape());
+        Set<Float> values = new HashSet<>();
+        for (float v : targets.toFloats()) {
+            values.add(v);
+        }
+        assertEquals(Set.of(0f, 7f, 8f), values, "resizing keeps class values exact");
+        assertEquals(21, Files.readAllLines(dir.resolve("classes.txt")).size());
+    }
+
+    @Test
+    void missingVocFolderFailsWithExitCode2() {
+        assertEquals(2, Main.run("data", "show", "voc2007", "--root", tmp.resolve("nowhere").toString(), "--output",
+                tmp.resolve("v.png").toString()));
+        assertEquals(2, Main.run("data", "show", "voc2007", "--output", tmp.resolve("v.png").toString()));
+    }
+
     @Test
     void unknownDatasetOrSplitFailsWithExitCode2() {
         assertEquals(2, Main.run("data", "show", "imagenet", "--output", tmp.resolve("x.png").toString()));
