@@ -51,7 +51,8 @@ class CellsDatasetTest {
         double pMax = (double) worst / draws;
         assertTrue(pMax < 0.4, "largest per-pixel probability of clutter is " + pMax + ", must stay below 0.5");
         double pMean = setPixels / ((double) draws * PIXELS);
-        assertTrue(pMean > 0.05 && pMean < 0.35, "mean clutter coverage " + pMean);
+        assertTrue(pMean > 0.05, "mean clutter coverage " + pMean);
+        assertTrue(pMean < 0.35, "mean clutter coverage " + pMean);
     }
 
     @Test
@@ -134,7 +135,9 @@ class CellsDatasetTest {
         }
         // About 8 discs of mean area pi * 7.9^2 (radius uniform in [5, 10]) cover about 30% of 64 x 64, less overlaps.
         double fraction = covered / (400.0 * PIXELS);
-        assertTrue(fraction > 0.15 && fraction < 0.35, "fraction of cell pixels " + fraction);
-        assertTrue(peak >= 0.9 && peak < 4, "brightest cell pixel " + peak);
+        assertTrue(fraction > 0.15, "fraction of cell pixels " + fraction);
+        assertTrue(fraction < 0.35, "fraction of cell pixels " + fraction);
+        assertTrue(peak >= 0.9, "brightest cell pixel " + peak);
+        assertTrue(peak < 4, "brightest cell pixel " + peak);
     }
 }

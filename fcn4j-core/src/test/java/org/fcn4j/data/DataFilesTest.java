@@ -48,8 +48,8 @@ class DataFilesTest {
     void missingFileListsTheSearchPath() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> DataFiles.find("no-such-set/file.gz"));
-        assertTrue(e.getMessage().contains("no-such-set/file.gz") && e.getMessage().contains("FCN4J_DATA"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("no-such-set/file.gz"), e.getMessage());
+        assertTrue(e.getMessage().contains("FCN4J_DATA"), e.getMessage());
     }
 
     @Test

@@ -255,7 +255,8 @@ class DataLoaderTest {
         };
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> new DataLoader(mixed, DataLoader.Options.of(2)).batch(0, 0));
-        assertTrue(e.getMessage().contains("sample 1") && e.getMessage().contains("(1, 4, 4)"), e.getMessage());
+        assertTrue(e.getMessage().contains("sample 1"), e.getMessage());
+        assertTrue(e.getMessage().contains("(1, 4, 4)"), e.getMessage());
     }
 
     @Test

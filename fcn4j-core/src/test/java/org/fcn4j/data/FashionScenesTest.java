@@ -80,9 +80,14 @@ class FashionScenesTest {
                 List<FashionScenes.Item> items = ds.layout(i);
                 counts.add(items.size());
                 for (FashionScenes.Item it : items) {
-                    assertTrue(it.photo() >= lo && it.photo() < hi, split + " canvas " + i + " uses photo "
+                    assertTrue(it.photo() >= lo, split + " canvas " + i + " uses photo "
                             + it.photo() + ", outside [" + lo + ", " + hi + ")");
-                    assertTrue(it.top() >= 0 && it.top() <= 36 && it.left() >= 0 && it.left() <= 36, it.toString());
+                    assertTrue(it.photo() < hi, split + " canvas " + i + " uses photo "
+                            + it.photo() + ", outside [" + lo + ", " + hi + ")");
+                    assertTrue(it.top() >= 0, it.toString());
+                    assertTrue(it.top() <= 36, it.toString());
+                    assertTrue(it.left() >= 0, it.toString());
+                    assertTrue(it.left() <= 36, it.toString());
                 }
             }
             assertEquals(Set.of(1, 2, 3, 4), counts, split + ": one to four items");

@@ -187,7 +187,7 @@ class NormalizerTest {
         Normalizer n = Normalizer.fit(images(List.of(Tensor.ones(3, 2, 2))), Normalizer.Mode.STANDARD);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> n.transform(Tensor.ones(1, 2, 2)));
-        assertTrue(e.getMessage().contains("expected (3, H, W)") && e.getMessage().contains("(1, 2, 2)"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("expected (3, H, W)"), e.getMessage());
+        assertTrue(e.getMessage().contains("(1, 2, 2)"), e.getMessage());
     }
 }

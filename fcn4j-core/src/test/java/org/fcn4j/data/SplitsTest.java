@@ -72,6 +72,7 @@ class SplitsTest {
         Files.write(list, List.of("a", "zz"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Splits.fromListFile(list, Map.of("a", 0)));
-        assertTrue(e.getMessage().contains("line 2") && e.getMessage().contains("'zz'"), e.getMessage());
+        assertTrue(e.getMessage().contains("line 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("'zz'"), e.getMessage());
     }
 }

@@ -173,7 +173,8 @@ class ImagesTest {
     void colourImageAsClassMaskIsRejected() throws IOException {
         Path f = png("rgbmask.png", new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB));
         IOException e = assertThrows(IOException.class, () -> Images.readClassMap(f, 21));
-        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("readColorMask"), e.getMessage());
+        assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("readColorMask"), e.getMessage());
     }
 
     @Test
@@ -211,7 +212,8 @@ class ImagesTest {
         Path f = tmp.resolve("x.png");
         Files.writeString(f, "hello");
         IOException e = assertThrows(IOException.class, () -> Images.read(f));
-        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("not an image"), e.getMessage());
+        assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("not an image"), e.getMessage());
     }
 
     @Test

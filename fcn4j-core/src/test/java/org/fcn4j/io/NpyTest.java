@@ -30,7 +30,7 @@ class NpyTest {
     @TempDir
     Path tmp;
 
-    /** The arrays of npy_roundtrip.py's expected(), built the same way. */
+    /** Builds the arrays of npy_roundtrip.py's expected() the same way. */
     static Map<String, NdArray> expected() {
         Map<String, NdArray> m = new LinkedHashMap<>();
         float[] f32 = new float[24];
@@ -95,7 +95,7 @@ class NpyTest {
     }
 
     @Test
-    void writesWhatItReadsAndLeavesFilesForNumpy() throws IOException {
+    void writeRoundTripForNumpyCheck() throws IOException {
         Path out = Path.of("target", "npy-from-fcn4j");
         Files.createDirectories(out);
         for (Map.Entry<String, NdArray> e : expected().entrySet()) {
@@ -197,7 +197,7 @@ class NpyTest {
 
     @Test
     void truncatedDeflatedMemberFailsInBoundedChunks() throws IOException {
-        // A deflated member whose .npy header declares 10^8 float64 values but holds 16 bytes.
+        // A deflated member whose .npy header declares 10^8 float64 values but contains 16 bytes.
         String dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (100000000,), }";
         Path npy = withHeader("member.npy", dict, 16);
         Path zip = tmp.resolve("lying.npz");
@@ -230,7 +230,8 @@ class NpyTest {
             z.closeEntry();
         }
         IOException e = assertThrows(IOException.class, () -> Npz.read(zip));
-        assertTrue(e.getMessage().contains("member y.npy") && e.getMessage().contains("4000 bytes"), e.getMessage());
+        assertTrue(e.getMessage().contains("member y.npy"), e.getMessage());
+        assertTrue(e.getMessage().contains("4000 bytes"), e.getMessage());
     }
 
     @Test
@@ -238,7 +239,8 @@ class NpyTest {
         Path f = tmp.resolve("plain.npz");
         Files.write(f, new byte[] {1, 2, 3, 4, 5});
         IOException e = assertThrows(IOException.class, () -> Npz.read(f));
-        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("zip"), e.getMessage());
+        assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("zip"), e.getMessage());
     }
 
     @Test
