@@ -131,6 +131,13 @@ class ImagesTest {
     }
 
     @Test
+    void paletteImageAsInputGivesItsColours() throws IOException {
+        Tensor t = Images.read(png("pal.png", indexedMask(2, 1, new int[] {0, 1})));
+        assertArrayEquals(new int[] {3, 1, 2}, t.shape());
+        assertArrayEquals(new float[] {0, 128 / 255f, 0, 0, 0, 0}, t.data(), 1e-7f, "black, then VOC dark red");
+    }
+
+    @Test
     void greyMaskGivesValues() throws IOException {
         BufferedImage img = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_GRAY);
         img.getRaster().setSamples(0, 0, 2, 1, 0, new int[] {3, 255});

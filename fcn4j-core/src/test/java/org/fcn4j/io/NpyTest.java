@@ -244,6 +244,34 @@ class NpyTest {
     }
 
     @Test
+    void readsVersion2Header() throws IOException {
+        String dict = "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }";
+        String padded = dict + " ".repeat((64 - (12 + dict.length() + 1) % 64) % 64) + "\n";
+        byte[] h = padded.getBytes(StandardCharsets.ISO_8859_1);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12 + h.length + 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0}).putInt(h.length).put(h).putInt(7).putInt(-9);
+        Path f = tmp.resolve("v2.npy");
+        Files.write(f, b.array());
+        assertArrayEquals(new int[] {7, -9}, Npy.read(f).toInts());
+    }
+
+    @Test
+    void oversizedHeaderLengthIsRejected() throws IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0}).putInt(Integer.MAX_VALUE);
+        Path f = tmp.resolve("hdr.npy");
+        Files.write(f, b.array());
+        assertFails(f, "header length 2147483647");
+    }
+
+    @Test
+    void unsupportedVersionIsRejected() throws IOException {
+        Path f = tmp.resolve("v9.npy");
+        Files.write(f, new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 9, 0, 0, 0});
+        assertFails(f, "version 9.0");
+    }
+
+    @Test
     void readsFromStreamWithoutKnownLength() throws IOException {
         try (InputStream in = Files.newInputStream(reference("i32.npy"))) {
             assertEquals(expected().get("i32"), Npy.read(in, -1, "stream"));
