@@ -21,6 +21,8 @@ import picocli.CommandLine.Option;
 @Command(name = "data", mixinStandardHelpOptions = true,
         description = "Measure data loading throughput (images/s) with loader threads against loading in the caller.")
 final class DataBenchCommand implements Callable<Integer> {
+    private static final int RUNS = 3;
+
     @Option(names = "--dataset", defaultValue = "fashion-scenes",
             description = "Built-in dataset (default: ${DEFAULT-VALUE}).")
     String name;
@@ -31,7 +33,11 @@ final class DataBenchCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "2", description = "Loader threads measured (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--batches", defaultValue = "250",
+    @Option(names = "--prefetch", description = "Batches in flight with loader threads (default: the loader's, "
+            + "2 per thread).")
+    Integer prefetch;
+
+    @Option(names = "--batches", defaultValue = "500",
             description = "Batches timed per configuration (default: ${DEFAULT-VALUE}).")
     int batches;
 
@@ -45,24 +51,46 @@ final class DataBenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--workers, --batch and --batches must be at least 1");
         }
         Dataset ds = Datasets.open(name, "train", 0);
+
+        // The JIT needs a few thousand batches before the numbers settle, and the machine may be
+        // shared, so both configurations are warmed up, then timed alternately three times, and the
+        // median run of each is reported.
         System.err.println("warming up...");
-        measure(ds, 0, Math.min(batches, 60));
-        measure(ds, workers, Math.min(batches, 60));
-        double[] reference = measure(ds, 0, batches);
-        double[] threaded = measure(ds, workers, batches);
-        System.out.printf(Locale.ROOT, "dataset %s, batch %d, %s, %d batches per run, %d cores available%n", name,
-                batch, augment ? "shuffled, flips and rotations" : "shuffled, no augmentation", batches,
-                Runtime.getRuntime().availableProcessors());
+        for (int i = 0; i < 3; i++) {
+            measure(ds, 0, batches);
+            measure(ds, workers, batches);
+        }
+        double[][] reference = new double[RUNS][];
+        double[][] threaded = new double[RUNS][];
+        for (int r = 0; r < RUNS; r++) {
+            reference[r] = measure(ds, 0, batches);
+            threaded[r] = measure(ds, workers, batches);
+        }
+        double[] ref = median(reference);
+        double[] thr = median(threaded);
+        System.out.printf(Locale.ROOT, "dataset %s, batch %d, %s, %d batches per run, median of %d runs, %d cores "
+                + "available%n", name, batch, augment ? "shuffled, flips and rotations" : "shuffled, no augmentation",
+                batches, RUNS, Runtime.getRuntime().availableProcessors());
         System.out.printf(Locale.ROOT, "  loading in the caller (reference): %8.0f images/s, %.2f cores busy%n",
-                reference[0], reference[1]);
+                ref[0], ref[1]);
         System.out.printf(Locale.ROOT, "  %d loader threads:                  %8.0f images/s, %.2f cores busy, %.2fx "
-                + "the reference%n", workers, threaded[0], threaded[1], threaded[0] / reference[0]);
+                + "the reference%n", workers, thr[0], thr[1], thr[0] / ref[0]);
         return 0;
+    }
+
+    /** Returns the run with the median throughput. */
+    private static double[] median(double[][] runs) {
+        double[][] sorted = runs.clone();
+        java.util.Arrays.sort(sorted, java.util.Comparator.comparingDouble(r -> r[0]));
+        return sorted[sorted.length / 2];
     }
 
     /** Returns {images per second, process CPU seconds per wall second}. */
     private double[] measure(Dataset ds, int threads, int count) {
         DataLoader.Options o = DataLoader.Options.of(batch).shuffled(1).withDropLast(true).withWorkers(threads);
+        if (prefetch != null && threads > 0) {
+            o = o.withPrefetch(prefetch);
+        }
         if (augment) {
             o = o.withTransform(Transforms.compose(Transforms.horizontalFlip(0.5), Transforms.verticalFlip(0.5),
                     Transforms.randomRotate90()));
