@@ -54,7 +54,7 @@ public final class DataLoader implements AutoCloseable {
      * @param transform       joint augmentation applied to each sample, or null for none (default null)
      * @param inputNormalizer applied to each input after the transform, or null (default null)
      * @param targetNormalizer applied to field targets after the transform, or null (default null);
-     *                        must be null for class-map datasets
+     *                        must be null for class-map datasets; ignored target values become NaN
      */
     public record Options(int batchSize, boolean shuffle, boolean dropLast, long seed, int workers, int prefetch,
             JointTransform transform, Normalizer inputNormalizer, Normalizer targetNormalizer) {
@@ -176,7 +176,7 @@ public final class DataLoader implements AutoCloseable {
         }
         Tensor input = options.inputNormalizer() == null ? s.input() : options.inputNormalizer().transform(s.input());
         Tensor target = options.targetNormalizer() == null ? s.target()
-                : options.targetNormalizer().transform(s.target());
+                : options.targetNormalizer().transformTarget(s.target());
         return input == s.input() && target == s.target() ? s : new Sample(input, target);
     }
 

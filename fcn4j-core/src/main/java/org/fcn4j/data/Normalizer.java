@@ -27,9 +27,9 @@ import org.fcn4j.tensor.Tensor;
  * image of zeros and one of 1e6 both min-max scale to zeros.
  *
  * <p>Ignored values (a fill value such as -9999, or NaN, for gridded fields with missing data)
- * take no part in the fit and are written as 0 by {@link #transform} (the channel mean in
- * standard mode, its minimum in min-max mode). Without an ignored value, a NaN in the data is an
- * error.
+ * take no part in the fit. {@link #transform} writes them as 0 (the channel mean in standard
+ * mode, its minimum in min-max mode), so inputs stay finite; {@link #transformTarget} writes them
+ * as NaN, so a loss can mask them. Without an ignored value, a NaN in the data is an error.
  *
  * <p>{@link #toMap()} and {@link #fromMap(Map)} store the statistics as a few text entries, which
  * model files keep so evaluation and prediction reapply them.
@@ -89,11 +89,19 @@ public final class Normalizer {
 
     /** Fits on the field targets of {@code train} (regression), for {@link DataLoader.Options#withTargetNormalizer}. */
     public static Normalizer fitTargets(Dataset train, Mode mode) {
+        return fitTargets(train, mode, null);
+    }
+
+    /**
+     * Fits on the field targets of {@code train}, skipping {@code ignore} (NaN to skip NaNs; null
+     * to skip nothing).
+     */
+    public static Normalizer fitTargets(Dataset train, Mode mode, Float ignore) {
         if (train.targetKind() != TargetKind.FIELD) {
             throw new IllegalArgumentException("fitTargets needs a dataset with field targets; class maps are never"
                     + " normalised");
         }
-        return fit(train, mode, null, true);
+        return fit(train, mode, ignore, true);
     }
 
     private static Normalizer fit(Dataset train, Mode mode, Float ignore, boolean targets) {
@@ -282,15 +290,23 @@ public final class Normalizer {
 
     /** Returns the normalised copy of (C, H, W) or (N, C, H, W); ignored values become 0. */
     public Tensor transform(Tensor t) {
-        return apply(t, false);
+        return apply(t, false, 0f);
+    }
+
+    /**
+     * Returns the normalised copy of a target, with ignored values written as NaN so that a loss
+     * can mask the missing pixels; the {@link DataLoader} uses it for field targets.
+     */
+    public Tensor transformTarget(Tensor t) {
+        return apply(t, false, Float.NaN);
     }
 
     /** Maps normalised values back, {@code x = y * scale_c + offset_c}, e.g. for regression outputs. */
     public Tensor inverse(Tensor t) {
-        return apply(t, true);
+        return apply(t, true, 0f);
     }
 
-    private Tensor apply(Tensor t, boolean inverse) {
+    private Tensor apply(Tensor t, boolean inverse, float ignoredOut) {
         int[] s = t.shape();
         int c = channels();
         int ch = channelsOf(s);
@@ -312,7 +328,7 @@ public final class Normalizer {
                 if (inverse) {
                     out[i] = v * sc + o;
                 } else if (checkIgnore && (Float.isNaN(ignore) ? Float.isNaN(v) : v == ignore)) {
-                    out[i] = 0f;
+                    out[i] = ignoredOut;
                 } else {
                     out[i] = (v - o) * inv;
                 }

@@ -155,6 +155,22 @@ class NormalizerTest {
     }
 
     @Test
+    void ignoredTargetValuesBecomeNaN() {
+        Tensor t = Tensor.of(new float[] {-9999, 1, 3, -9999}, 1, 2, 2);
+        Normalizer n = Normalizer.fitTargets(images(List.of(t)), Normalizer.Mode.STANDARD, -9999f);
+        float[] out = n.transformTarget(t).data();
+        assertTrue(Float.isNaN(out[0]), "missing value stays visible to the loss");
+        assertEquals(-1f, out[1]);
+        assertEquals(1f, out[2]);
+        try (DataLoader loader = new DataLoader(images(List.of(t)), DataLoader.Options.of(1)
+                .withTargetNormalizer(n))) {
+            float[] target = loader.batch(0, 0).targets().data();
+            assertTrue(Float.isNaN(target[3]), "the loader keeps ignored target values as NaN");
+            assertEquals(1f, target[2]);
+        }
+    }
+
+    @Test
     void keyValueFormRoundTripsExactly() {
         Tensor t = Tensor.randn(new Generator(1), 3, 4, 4).mul(1.7f).add(0.3f);
         Normalizer n = Normalizer.fit(images(List.of(t)), Normalizer.Mode.STANDARD);
