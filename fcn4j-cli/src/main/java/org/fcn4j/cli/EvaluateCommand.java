@@ -51,7 +51,12 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         Dataset ds = RunSetup.open(description, split);
         String stored = file.metadata().get("batch_size");
-        int batch = batchSize != null ? batchSize : stored != null ? Integer.parseInt(stored) : 32;
+        int batch = 32;
+        if (batchSize != null) {
+            batch = batchSize;
+        } else if (stored != null) {
+            batch = Integer.parseInt(stored);
+        }
         Path out = output != null ? output : model.toAbsolutePath().getParent();
         Evaluator.Report report = Evaluator.evaluate(file, ds, out, batch, 6);
         if (report.segmentation() != null) {

@@ -34,7 +34,7 @@ final class Evaluator {
     private Evaluator() {
     }
 
-    /** What the model file holds, ready to run. */
+    /** A model rebuilt from its file, with its normalisation, classes and training dataset. */
     record Loaded(ModelFile.Contents file, Module model, ModelConfig config, String task, Normalizer normalizer,
             List<String> classes, int ignoreIndex, Map<String, Object> dataset) {
         boolean segmentation() {

@@ -105,7 +105,7 @@ final class PredictCommand implements Callable<Integer> {
 
     /**
      * Writes the argmax over classes as an indexed PNG: each pixel's palette index is its class, and
-     * the palette holds the class colours of the charts, so the mask is also readable by eye.
+     * the palette contains the class colours of the charts, so the mask is also readable by eye.
      */
     private static void writeMask(Path file, Tensor logits) throws IOException {
         int k = logits.size(1);

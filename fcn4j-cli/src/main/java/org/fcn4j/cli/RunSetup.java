@@ -117,7 +117,7 @@ final class RunSetup {
         String t = c.getString("task");
         String fromData = train.targetKind() == TargetKind.CLASS_MAP ? "segmentation" : "regression";
         if (!t.equals("auto") && !t.equals(fromData)) {
-            throw new IllegalArgumentException("task: the configuration says " + t + " but dataset "
+            throw new IllegalArgumentException("task: invalid value " + t + ", because dataset "
                     + c.getString("data.dataset") + " has " + (fromData.equals("segmentation") ? "class maps" : "fields")
                     + " as targets; set task: " + fromData + " or auto");
         }
