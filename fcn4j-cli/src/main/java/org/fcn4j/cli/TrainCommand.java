@@ -85,6 +85,7 @@ final class TrainCommand implements Callable<Integer> {
         if (resume == null) {
             Files.createDirectories(runDir);
             AtomicFiles.writeString(runDir.resolve("config.yaml"), c.toYaml());
+            run.writeReferenceInputs();
         }
         System.err.println("fcn4j: run folder " + runDir);
         System.err.println("fcn4j: " + run.describe());
@@ -226,6 +227,27 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         Trainer.Result result;
+
+        /**
+         * Writes what a reference implementation needs to repeat this run exactly:
+         * {@code initial.safetensors} (the weights before training) and {@code train_order.json} (the
+         * training-sample indices of each epoch, in batch order). tools/reference_train.py reads them.
+         */
+        void writeReferenceInputs() throws IOException {
+            org.fcn4j.io.SafeTensors.write(runDir.resolve("initial.safetensors"), model.stateDict(), Map.of());
+            List<Object> epochs = new ArrayList<>();
+            int used = stepsPerEpoch() * config.getInt("data.batch_size");
+            for (int e = 1; e <= config.getInt("train.epochs"); e++) {
+                int[] order = trainLoader.order(e);
+                List<Object> idx = new ArrayList<>();
+                for (int i = 0; i < used; i++) {
+                    idx.add(order[i]);
+                }
+                epochs.add(idx);
+            }
+            AtomicFiles.writeString(runDir.resolve("train_order.json"), RunSetup.json(Map.of("batch_size",
+                    config.getInt("data.batch_size"), "epochs", epochs)) + "\n");
+        }
 
         void train(boolean resume, PrintStream out) throws IOException {
             Progress progress = new Progress(System.err, Progress.stderrIsTerminal(),

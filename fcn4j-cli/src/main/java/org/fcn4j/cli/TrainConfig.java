@@ -107,7 +107,7 @@ final class TrainConfig {
         key("schedule.factor", Kind.FRACTION, 0.1, "plateau: factor applied to the rate");
         key("schedule.patience", Kind.NON_NEGATIVE_INT, 10L, "plateau: epochs without improvement first");
 
-        key("train.epochs", Kind.POSITIVE_INT, 5L, "epochs (each followed by a validation pass)");
+        key("train.epochs", Kind.POSITIVE_INT, 8L, "epochs (each followed by a validation pass)");
         key("train.steps_per_epoch", Kind.POSITIVE_INT, 40L, "batches per epoch, drawn from a new shuffle of the "
                 + "whole training split each epoch (unset: the whole split)");
         key("train.clip_grad_norm", Kind.POSITIVE_NUMBER, null, "clip gradients to this global L2 norm");

@@ -46,7 +46,7 @@ class TrainCommandTest {
         String testLine = out.lines().filter(l -> l.startsWith("test ")).findFirst().orElseThrow();
         for (String f : List.of("config.yaml", "model.safetensors", "checkpoint.safetensors", "metrics.jsonl",
                 "metrics.csv", "test_metrics.json", "confusion_matrix.csv", "confusion_matrix.png", "iou_per_class.png",
-                "samples.png", "learning_curves.png")) {
+                "samples.png", "learning_curves.png", "initial.safetensors", "train_order.json")) {
             assertTrue(Files.exists(runDir.resolve(f)), f + " in the run folder");
         }
         assertEquals(3, Files.readAllLines(runDir.resolve("metrics.csv")).size(), "header and 2 epochs");
@@ -79,6 +79,26 @@ class TrainCommandTest {
         // resume of a finished run does nothing more and succeeds.
         run("train", "--resume", runDir.toString());
         assertEquals(3, Files.readAllLines(runDir.resolve("metrics.csv")).size());
+    }
+
+    @Test
+    void tinyRegressionRunPredictsFields() throws Exception {
+        Path runDir = dir.resolve("cells");
+        String out = run("train", "--set", "data.dataset=cells-noise2noise", "--set", "loss.type=l1",
+                "--set", "model.widths=[4]", "--set", "model.bottleneck=4", "--set", "model.norm=group:2",
+                "--set", "data.train_size=32", "--set", "data.val_size=16", "--set", "data.test_size=16",
+                "--set", "data.batch_size=16", "--set", "train.epochs=1", "--set", "train.steps_per_epoch=2",
+                "--set", "output.run_dir=" + runDir);
+        assertTrue(out.contains("val_mae") && out.contains("val_bias"), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("test ") && l.contains("mae")), out);
+        assertEquals("regression", ModelFile.read(runDir.resolve("model.safetensors")).require(ModelFile.TASK_KEY));
+
+        Path in = dir.resolve("field.npy");
+        org.fcn4j.io.Npy.write(in, org.fcn4j.io.NdArray.ofFloats(new float[30 * 20], 1, 30, 20));
+        run("predict", "--model", runDir.resolve("model.safetensors").toString(), "--input", in.toString(),
+                "--output", dir.resolve("fields").toString());
+        org.fcn4j.tensor.Tensor field = org.fcn4j.io.Npy.read(dir.resolve("fields").resolve("field.npy")).toTensor();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {1, 30, 20}, field.shape());
     }
 
     @Test
