@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code fcn4j bench}: timing workloads. */
-@Command(name = "bench", description = "Time fcn4j's kernels and reference workloads.",
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Time fcn4j's kernels and reference workloads.",
         subcommands = {BenchGemmCommand.class, DataBenchCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
