@@ -23,21 +23,21 @@ import picocli.CommandLine.Option;
 final class DataBenchCommand implements Callable<Integer> {
     private static final int RUNS = 3;
 
-    @Option(names = "--dataset", defaultValue = "fashion-scenes",
+    @Option(names = "--dataset", paramLabel = "NAME", defaultValue = "fashion-scenes",
             description = "Built-in dataset (default: ${DEFAULT-VALUE}).")
     String name;
 
-    @Option(names = "--batch", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--workers", defaultValue = "2", description = "Loader threads measured (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "2", description = "Loader threads measured (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--prefetch", description = "Batches in flight with loader threads (default: the loader's, "
+    @Option(names = "--prefetch", paramLabel = "N", description = "Batches in flight with loader threads (default: the loader's, "
             + "2 per thread).")
     Integer prefetch;
 
-    @Option(names = "--batches", defaultValue = "500",
+    @Option(names = "--batches", paramLabel = "N", defaultValue = "500",
             description = "Batches timed per configuration (default: ${DEFAULT-VALUE}).")
     int batches;
 
