@@ -95,6 +95,7 @@ final class DataBenchCommand implements Callable<Integer> {
             o = o.withTransform(Transforms.compose(Transforms.horizontalFlip(0.5), Transforms.verticalFlip(0.5),
                     Transforms.randomRotate90()));
         }
+
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long images = 0;
@@ -115,6 +116,8 @@ final class DataBenchCommand implements Callable<Integer> {
         }
         long t1 = System.nanoTime();
         long cpu1 = os.getProcessCpuTime();
+
+        // Using the checksum keeps the loaded values observable, so the JIT cannot drop the loads.
         if (checksum < 0) {
             System.err.println("negative checksum " + checksum);
         }
