@@ -171,7 +171,7 @@ final class ActivationKernels {
     }
 
     /**
-     * Returns erf(a) for 0 <= a < 2 from erf(a) = 2 / sqrt(pi) * exp(-a^2) * sum over n of
+     * Returns erf(a) for a in [0, 2) from erf(a) = 2 / sqrt(pi) * exp(-a^2) * sum over n of
      * 2^n a^(2n+1) / (1 * 3 * ... * (2n + 1)). All its terms are positive, so nothing cancels.
      */
     private static double erfSeries(double a) {
