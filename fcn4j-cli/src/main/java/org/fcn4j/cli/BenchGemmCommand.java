@@ -19,14 +19,23 @@ import picocli.CommandLine.Option;
         description = {"Time the single-precision matrix product C = A B (A is M x K, B is K x N).",
             "Runs untimed warm-up products first, then prints the median of the timed ones as JSON."})
 final class BenchGemmCommand implements Callable<Integer> {
-    @Option(names = "--m", paramLabel = "M", defaultValue = "1024", description = "Rows of A and C (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--m", paramLabel = "M", defaultValue = "1024",
+            description = "Rows of A and C (default: ${DEFAULT-VALUE}).")
     int m;
 
-    @Option(names = "--n", paramLabel = "N", defaultValue = "1024", description = "Columns of B and C (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--n", paramLabel = "N", defaultValue = "1024",
+            description = "Columns of B and C (default: ${DEFAULT-VALUE}).")
     int n;
 
-    @Option(names = "--k", paramLabel = "K", defaultValue = "1024", description = "Columns of A and rows of B (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--k", paramLabel = "K", defaultValue = "1024",
+            description = "Columns of A and rows of B (default: ${DEFAULT-VALUE}).")
     int k;
+
+    @Option(names = "--trans-a", description = "Store A transposed (K x M), as convolution backward passes do.")
+    boolean transA;
+
+    @Option(names = "--trans-b", description = "Store B transposed (N x K), as convolution backward passes do.")
+    boolean transB;
 
     @Option(names = "--warmup", paramLabel = "COUNT", defaultValue = "5",
             description = "Untimed products run first, so the JIT compiles the kernel (default: ${DEFAULT-VALUE}).")
@@ -36,7 +45,8 @@ final class BenchGemmCommand implements Callable<Integer> {
             description = "Timed products; the median is reported (default: ${DEFAULT-VALUE}).")
     int repeat;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the random matrices (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1",
+            description = "Seed of the random matrices (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Override
@@ -53,19 +63,19 @@ final class BenchGemmCommand implements Callable<Integer> {
         float[] b = random(rng, (long) k * n);
         float[] c = new float[checkedSize((long) m * n)];
         int threads = Parallel.threads();
-        System.err.printf(Locale.ROOT, "gemm %d x %d x %d, %d thread(s), kernel: %s%n", m, n, k, threads,
-                Gemm.implementation());
+        System.err.printf(Locale.ROOT, "gemm %d x %d x %d%s%s, %d thread(s), kernel: %s%n", m, n, k,
+                transA ? ", A transposed" : "", transB ? ", B transposed" : "", threads, Gemm.implementation());
 
         // Warm-up: the first products run in the interpreter and C1 until C2 compiles the kernel.
         for (int i = 0; i < warmup; i++) {
-            Gemm.sgemm(false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
+            product(a, b, c);
         }
 
         // Timed repetitions.
         double[] ms = new double[repeat];
         for (int i = 0; i < repeat; i++) {
             long t0 = System.nanoTime();
-            Gemm.sgemm(false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
+            product(a, b, c);
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
         double[] sorted = ms.clone();
@@ -76,11 +86,16 @@ final class BenchGemmCommand implements Callable<Integer> {
         System.err.printf(Locale.ROOT, "times (ms): %s%n", Arrays.toString(Arrays.stream(ms)
                 .map(t -> Math.round(t * 1000) / 1000.0).toArray()));
         System.out.printf(Locale.ROOT,
-                "{\"bench\": \"gemm\", \"m\": %d, \"n\": %d, \"k\": %d, \"threads\": %d, \"ms\": %.6f, "
-                        + "\"gflops\": %.2f, \"best_gflops\": %.2f, \"repeat\": %d, \"warmup\": %d, "
-                        + "\"kernel\": \"%s\", \"vector_bits\": %d}%n",
-                m, n, k, threads, median, gflops, best, repeat, warmup, Gemm.implementation(), Gemm.vectorBitSize());
+                "{\"bench\": \"gemm\", \"m\": %d, \"n\": %d, \"k\": %d, \"trans_a\": %b, \"trans_b\": %b, "
+                        + "\"threads\": %d, \"ms\": %.6f, \"gflops\": %.2f, \"best_gflops\": %.2f, \"repeat\": %d, "
+                        + "\"warmup\": %d, \"kernel\": \"%s\", \"vector_bits\": %d}%n",
+                m, n, k, transA, transB, threads, median, gflops, best, repeat, warmup, Gemm.implementation(),
+                Gemm.vectorBitSize());
         return 0;
+    }
+
+    private void product(float[] a, float[] b, float[] c) {
+        Gemm.sgemm(transA, transB, m, n, k, a, 0, transA ? m : k, b, 0, transB ? k : n, c, 0, n, false);
     }
 
     private static float[] random(Generator rng, long size) {

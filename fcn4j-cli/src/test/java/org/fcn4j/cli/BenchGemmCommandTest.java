@@ -1,6 +1,7 @@
 package org.fcn4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -53,9 +54,22 @@ class BenchGemmCommandTest {
         double gflops = ((Number) json.get("gflops")).doubleValue();
         assertTrue(ms > 0, "ms must be positive: " + last);
         assertEquals(2.0 * 37 * 45 * 29 / (ms * 1e6), gflops, 0.01 + 1e-3 * gflops, "gflops must follow from ms: " + last);
-        assertTrue(json.get("kernel") instanceof String s && !s.isEmpty(), last);
+        assertTrue(json.get("kernel") instanceof String, last);
+        assertFalse(((String) json.get("kernel")).isEmpty(), last);
         assertTrue(json.get("vector_bits") instanceof Integer, last);
         assertTrue(r[2].contains("gemm 37 x 45 x 29, 2 thread(s)"), "progress goes to stderr: " + r[2]);
+    }
+
+    @Test
+    void transposedOperandsAreReported() {
+        String[] r = run("bench", "gemm", "--m", "19", "--n", "23", "--k", "31", "--trans-a", "--trans-b",
+                "--warmup", "0", "--repeat", "1");
+        assertEquals("0", r[0], "exit code; stderr: " + r[2]);
+        String[] lines = r[1].strip().split("\\R");
+        Map<String, Object> json = new Yaml().load(lines[lines.length - 1]);
+        assertEquals(true, json.get("trans_a"));
+        assertEquals(true, json.get("trans_b"));
+        assertEquals(1, json.get("repeat"));
     }
 
     @Test

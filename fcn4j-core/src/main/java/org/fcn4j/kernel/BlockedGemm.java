@@ -7,10 +7,9 @@ import java.util.Arrays;
  * {@link KernelSupport}, split over the compute pool.
  *
  * <p>Legend: op(A) is M x K, op(B) is K x N, C is M x N, all row-major. MR x NR is the register
- * tile of the kernel support. Blocks: MC rows of A by KC steps of K are packed into panels of MR
- * rows (Ã, meant to stay in the shared L3 cache); KC steps of K by NC columns of B are packed into
- * panels of NR columns (B̃, meant to stay in the core's L2); one MR x KC panel of Ã stays in L1
- * while the B̃ panels stream past it.
+ * tile of the kernel support. An MC x KC block of op(A) is packed into panels of MR rows (Ã, sized
+ * for the shared L3 cache). A KC x NC block of op(B) is packed into panels of NR columns (B̃, sized
+ * for the core's L2). One MR x KC panel of Ã stays in L1 while the B̃ panels stream past it.
  *
  * <p>Threads take contiguous ranges of whole tiles along M or N, fixed by the shape and the thread
  * count, and write disjoint parts of C. Every element of C is summed in the same order whatever

@@ -21,6 +21,7 @@ public final class Parallel {
     }
 
     private static volatile int threads = defaultThreads();
+    private static final ThreadLocal<boolean[]> IN_CHUNK = ThreadLocal.withInitial(() -> new boolean[1]);
     private static volatile ForkJoinPool pool;
 
     private Parallel() {
@@ -93,7 +94,7 @@ public final class Parallel {
      */
     public static void forRange(int n, RangeBody body) {
         int chunks = Math.min(threads, n);
-        if (chunks <= 1 || Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == pool) {
+        if (chunks <= 1 || IN_CHUNK.get()[0]) {
             if (n > 0) {
                 body.run(0, n);
             }
@@ -111,35 +112,55 @@ public final class Parallel {
         });
     }
 
+    // Marks every thread running a chunk, the caller included, so that a nested forRange there runs
+    // serially. The other threads are busy with their own chunks, so forking again would only make
+    // this chunk wait for them.
+    private static void runChunk(RangeBody body, int start, int end) {
+        boolean[] inChunk = IN_CHUNK.get();
+        boolean outer = inChunk[0];
+        inChunk[0] = true;
+        try {
+            body.run(start, end);
+        } finally {
+            inChunk[0] = outer;
+        }
+    }
+
     private static void forChunks(int n, int chunks, RangeBody body) {
         ForkJoinPool p = pool();
-        @SuppressWarnings("unchecked")
         ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[chunks - 1];
+        // Failures are caught where they happen: join() would rethrow a copy whose message starts
+        // with the class name of the original.
+        Throwable[] failures = new Throwable[chunks];
         for (int c = 1; c < chunks; c++) {
+            int chunk = c;
             int start = (int) ((long) n * c / chunks);
             int end = (int) ((long) n * (c + 1) / chunks);
-            tasks[c - 1] = p.submit(() -> body.run(start, end));
+            tasks[c - 1] = p.submit(() -> {
+                try {
+                    runChunk(body, start, end);
+                } catch (RuntimeException | Error e) {
+                    failures[chunk] = e;
+                }
+            });
         }
-        Throwable failure = null;
         try {
-            body.run(0, (int) ((long) n / chunks));
+            runChunk(body, 0, (int) ((long) n / chunks));
         } catch (RuntimeException | Error e) {
-            failure = e;
+            failures[0] = e;
         }
         for (ForkJoinTask<?> t : tasks) {
-            try {
-                t.join();
-            } catch (RuntimeException | Error e) {
-                if (failure == null) {
-                    failure = e;
-                }
+            t.join();
+        }
+
+        // The first failing chunk in index order, so the reported error does not depend on timing.
+        for (Throwable failure : failures) {
+            if (failure instanceof RuntimeException re) {
+                throw re;
             }
-        }
-        if (failure instanceof RuntimeException re) {
-            throw re;
-        }
-        if (failure instanceof Error err) {
-            throw err;
+            if (failure instanceof Error err) {
+                throw err;
+            }
         }
     }
 }

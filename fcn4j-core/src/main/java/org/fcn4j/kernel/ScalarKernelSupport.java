@@ -4,11 +4,11 @@ package org.fcn4j.kernel;
  * The scalar twin of {@link PanamaKernelSupport}: the same contracts in plain Java loops, used
  * when the Vector API is absent or the system property {@code fcn4j.scalar=true} asks for it.
  *
- * <p>Legend: MR = 4 rows and NR = 8 columns of C per tile; kc = depth of the packed panels.
+ * <p>Legend: MR = 4 rows and NR = 4 columns of C per tile; kc = depth of the packed panels.
  */
 final class ScalarKernelSupport implements KernelSupport {
     private static final int MR = 4;
-    private static final int NR = 8;
+    private static final int NR = 4;
 
     @Override
     public String description() {
@@ -39,23 +39,52 @@ final class ScalarKernelSupport implements KernelSupport {
     // magnitude slower, and the scalar path is the one that must work everywhere.
     @Override
     public void gemmTile(int kc, float[] aPanel, int aOff, float[] bPanel, int bOff, float[] c, int cOff, int ldc) {
-        float[] acc = new float[MR * NR]; // (MR, NR); small and local, so C2 can keep it off the heap
+        // 16 accumulators in local variables, which C2 keeps in registers; an accumulator array
+        // stayed in memory and ran at a third of the speed.
+        float c00 = 0f; float c01 = 0f; float c02 = 0f; float c03 = 0f;
+        float c10 = 0f; float c11 = 0f; float c12 = 0f; float c13 = 0f;
+        float c20 = 0f; float c21 = 0f; float c22 = 0f; float c23 = 0f;
+        float c30 = 0f; float c31 = 0f; float c32 = 0f; float c33 = 0f;
+
+        // Main loop: one rank-1 update of the tile per step of K.
         for (int p = 0; p < kc; p++) {
             int ai = aOff + p * MR;
             int bi = bOff + p * NR;
-            for (int r = 0; r < MR; r++) {
-                float a = aPanel[ai + r];
-                for (int j = 0; j < NR; j++) {
-                    acc[r * NR + j] += a * bPanel[bi + j];
-                }
-            }
+            float b0 = bPanel[bi];
+            float b1 = bPanel[bi + 1];
+            float b2 = bPanel[bi + 2];
+            float b3 = bPanel[bi + 3];
+            float a0 = aPanel[ai];
+            c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+            float a1 = aPanel[ai + 1];
+            c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+            float a2 = aPanel[ai + 2];
+            c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+            float a3 = aPanel[ai + 3];
+            c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
         }
-        for (int r = 0; r < MR; r++) {
-            int row = cOff + r * ldc;
-            for (int j = 0; j < NR; j++) {
-                c[row + j] += acc[r * NR + j];
-            }
-        }
+
+        // Add the tile into C.
+        int row0 = cOff;
+        c[row0] += c00;
+        c[row0 + 1] += c01;
+        c[row0 + 2] += c02;
+        c[row0 + 3] += c03;
+        int row1 = cOff + ldc;
+        c[row1] += c10;
+        c[row1 + 1] += c11;
+        c[row1 + 2] += c12;
+        c[row1 + 3] += c13;
+        int row2 = cOff + 2 * ldc;
+        c[row2] += c20;
+        c[row2 + 1] += c21;
+        c[row2 + 2] += c22;
+        c[row2 + 3] += c23;
+        int row3 = cOff + 3 * ldc;
+        c[row3] += c30;
+        c[row3 + 1] += c31;
+        c[row3 + 2] += c32;
+        c[row3 + 3] += c33;
     }
 
     @Override

@@ -25,6 +25,22 @@ final class Elementwise {
         return Tensor.result("affine", out, x.shapeRef(), backward, x);
     }
 
+    /** y = x / divisor, divided rather than multiplied by 1 / divisor so that it rounds as PyTorch's division. */
+    static Tensor divide(Tensor x, float divisor) {
+        float[] in = x.data();
+        float[] out = new float[in.length];
+        for (int i = 0; i < in.length; i++) {
+            out[i] = in[i] / divisor;
+        }
+        Backward backward = dOut -> {
+            float[] dx = x.gradBuffer();
+            for (int i = 0; i < dx.length; i++) {
+                dx[i] += dOut[i] / divisor;
+            }
+        };
+        return Tensor.result("div", out, x.shapeRef(), backward, x);
+    }
+
     static Tensor unary(Tensor x, Unary op) {
         float[] in = x.data();
         float[] out = new float[in.length];
@@ -70,6 +86,12 @@ final class Elementwise {
             out[i] = (float) Math.pow(in[i], exponent);
         }
         Backward backward = dOut -> {
+            // NOTE: x^0 is constant, so its gradient is 0 even at x = 0, where the general rule
+            // would give 0 * 0^-1 = NaN; torch.pow's gradient is 0 there too.
+            if (exponent == 0f) {
+                x.gradBuffer();
+                return;
+            }
             float[] dx = x.gradBuffer();
             for (int i = 0; i < dx.length; i++) {
                 dx[i] += (float) (exponent * Math.pow(in[i], exponent - 1)) * dOut[i];

@@ -68,7 +68,7 @@ public final class Tensor {
         return new Tensor(d, shape.clone());
     }
 
-    /** Draws from N(mean, std^2). */
+    /** Draws from the standard normal distribution N(0, 1). */
     public static Tensor randn(Generator rng, int... shape) {
         float[] d = new float[Shape.numel(shape)];
         for (int i = 0; i < d.length; i++) {
@@ -290,7 +290,7 @@ public final class Tensor {
     }
 
     public Tensor div(float value) {
-        return Elementwise.affine(this, 1f / value, 0f);
+        return Elementwise.divide(this, value);
     }
 
     public Tensor neg() {

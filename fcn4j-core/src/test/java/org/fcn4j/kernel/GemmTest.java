@@ -78,12 +78,13 @@ class GemmTest {
 
         e = assertThrows(IllegalArgumentException.class,
                 () -> Gemm.sgemm(false, false, 3, 4, 4, x, 0, 4, x, 0, 4, new float[12], 1, 4, false));
-        assertTrue(e.getMessage().contains("C stored as 3 x 4 with offset 1") && e.getMessage().contains("needs 13"),
-                e.getMessage());
+        assertEquals("sgemm: C stored as 3 x 4 with offset 1 and leading dimension 4 needs 13 elements, the array "
+                + "has 12", e.getMessage());
 
         e = assertThrows(IllegalArgumentException.class,
                 () -> Gemm.sgemm(true, false, 3, 4, 5, new float[10], 0, 3, x, 0, 4, new float[12], 0, 4, false));
-        assertTrue(e.getMessage().contains("A stored as 5 x 3 with offset 0 and leading dimension 3 needs 15 elements, the array has 10"), e.getMessage());
+        assertEquals("sgemm: A stored as 5 x 3 with offset 0 and leading dimension 3 needs 15 elements, the array "
+                + "has 10", e.getMessage());
     }
 
     @Test
