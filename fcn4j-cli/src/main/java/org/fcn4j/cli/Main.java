@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
             BenchCommand.class,
             ExplainCommand.class,
             DataCommand.class,
+            IouCommand.class,
         })
 public final class Main implements Callable<Integer> {
 

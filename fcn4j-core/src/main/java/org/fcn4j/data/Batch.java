@@ -23,12 +23,12 @@ public record Batch(Tensor inputs, Tensor targets, int[] indices) {
         indices = indices.clone();
     }
 
-    /** The number of samples in this batch (smaller than the batch size for a last, partial batch). */
+    /** Returns the number of samples in this batch (smaller than the batch size for a last, partial batch). */
     public int size() {
         return indices.length;
     }
 
-    /** The class-map targets as integers, row-major over (N, H, W); {@link Dataset#IGNORE_INDEX} is kept. */
+    /** Returns the class-map targets as integers, row-major over (N, H, W); {@link Dataset#IGNORE_INDEX} is kept. */
     public int[] targetClasses() {
         if (targets.dim() != 3) {
             throw new IllegalStateException("targetClasses() needs class-map targets of shape (N, H, W), got "

@@ -45,7 +45,7 @@ public final class CellsDataset implements Dataset {
             this.id = id;
         }
 
-        /** The name used by {@link Datasets#open} and the command line. */
+        /** Returns the name used by {@link Datasets#open} and the command line. */
         public String id() {
             return id;
         }
@@ -93,32 +93,27 @@ public final class CellsDataset implements Dataset {
     public Sample get(int index) {
         checkIndex(index);
         float[] cells = cells(index);
-        float[] input = cells.clone();
-        addClutter(input, index, 0);
+        float[] input = plus(cells, clutter(index, 0).data());
         float[] target = switch (task) {
             case DENOISE -> cells;
-            case NOISE2NOISE -> {
-                float[] t = cells.clone();
-                addClutter(t, index, 1);
-                yield t;
-            }
+            case NOISE2NOISE -> plus(cells, clutter(index, 1).data());
             case PURE_NOISE -> {
-                float[] noisy = input.clone();
-                addClutter(input, index, 2);
+                float[] noisy = input;
+                input = plus(noisy, clutter(index, 2).data());
                 yield noisy;
             }
         };
         return new Sample(Tensor.of(input, 1, SIZE, SIZE), Tensor.of(target, 1, SIZE, SIZE));
     }
 
-    /** The clean cells of sample {@code index}, (1, 64, 64). */
+    /** Returns the clean cells of sample {@code index}, (1, 64, 64). */
     public Tensor clean(int index) {
         checkIndex(index);
         return Tensor.of(cells(index), 1, SIZE, SIZE);
     }
 
     /**
-     * The second source of the pure-noise scenario: samples of clutter alone (input and target the
+     * Returns the second source of the pure-noise scenario: samples of clutter alone (input and target the
      * same clutter image), drawn independently of every cells image.
      */
     public Dataset pureNoise() {
@@ -143,12 +138,20 @@ public final class CellsDataset implements Dataset {
         };
     }
 
-    /** One clutter draw alone, (1, 64, 64); draws 0 to 3 are those {@link #get} and {@link #pureNoise} use. */
+    /** Returns one clutter draw alone, (1, 64, 64); draws 0 to 3 are those {@link #get} and {@link #pureNoise} use. */
     public Tensor clutter(int index, int draw) {
         checkIndex(index);
         float[] c = new float[SIZE * SIZE];
         addClutter(c, index, draw);
         return Tensor.of(c, 1, SIZE, SIZE);
+    }
+
+    private static float[] plus(float[] a, float[] b) {
+        float[] out = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i] + b[i];
+        }
+        return out;
     }
 
     private float[] cells(int index) {

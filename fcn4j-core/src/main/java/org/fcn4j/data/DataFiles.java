@@ -7,7 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * Where fcn4j looks for the data files of its built-in datasets. A file {@code NAME} (for example
+ * The search path for the data files of the built-in datasets. A file {@code NAME} (for example
  * {@code fashion-mnist/t10k-images-idx3-ubyte.gz}) is searched in these directories, first match
  * wins:
  * <ol>
@@ -25,7 +25,7 @@ public final class DataFiles {
     private DataFiles() {
     }
 
-    /** The directories searched, in order; only existing ones are listed. */
+    /** Returns the directories searched, in order; only existing ones are listed. */
     public static List<Path> searchPath() {
         LinkedHashSet<Path> dirs = new LinkedHashSet<>();
         String configured = System.getProperty("fcn4j.data.dir");

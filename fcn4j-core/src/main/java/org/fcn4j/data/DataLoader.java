@@ -23,7 +23,7 @@ import org.fcn4j.tensor.Tensor;
  * augmentation of the sample at dataset index {@code i} in epoch {@code e} draws from a generator
  * seeded by (seed, e, i). Batches are assembled in order into their own slots, so the batch order
  * and contents are the same for any number of loader threads, and a run resumed at epoch {@code e},
- * batch {@code b} ({@link #epoch(int, int)}) sees exactly what the uninterrupted run saw.
+ * batch {@code b} ({@link #epoch(int, int)}) receives exactly the batches of the uninterrupted run.
  *
  * <p>Use:
  * <pre>{@code
@@ -54,7 +54,7 @@ public final class DataLoader implements AutoCloseable {
      * @param transform       joint augmentation applied to each sample, or null for none (default null)
      * @param inputNormalizer applied to each input after the transform, or null (default null)
      * @param targetNormalizer applied to field targets after the transform, or null (default null);
-     *                        must be null for class-map datasets
+     *                        must be null for class-map datasets; ignored target values become NaN
      */
     public record Options(int batchSize, boolean shuffle, boolean dropLast, long seed, int workers, int prefetch,
             JointTransform transform, Normalizer inputNormalizer, Normalizer targetNormalizer) {
@@ -149,14 +149,14 @@ public final class DataLoader implements AutoCloseable {
         return options;
     }
 
-    /** The number of batches in every epoch. */
+    /** Returns the number of batches in every epoch. */
     public int batchesPerEpoch() {
         int n = dataset.size();
         int b = options.batchSize();
         return options.dropLast() ? n / b : (n + b - 1) / b;
     }
 
-    /** The dataset indices in the order epoch {@code epoch} visits them: a function of (seed, epoch) only. */
+    /** Returns the dataset indices in the order epoch {@code epoch} visits them: a function of (seed, epoch) only. */
     public int[] order(int epoch) {
         int[] order = new int[dataset.size()];
         for (int i = 0; i < order.length; i++) {
@@ -168,7 +168,7 @@ public final class DataLoader implements AutoCloseable {
         return order;
     }
 
-    /** Sample {@code index} as epoch {@code epoch} delivers it: transformed, then normalised. */
+    /** Returns sample {@code index} as epoch {@code epoch} delivers it: transformed, then normalised. */
     public Sample sample(int epoch, int index) {
         Sample s = dataset.get(index);
         if (options.transform() != null) {
@@ -176,7 +176,7 @@ public final class DataLoader implements AutoCloseable {
         }
         Tensor input = options.inputNormalizer() == null ? s.input() : options.inputNormalizer().transform(s.input());
         Tensor target = options.targetNormalizer() == null ? s.target()
-                : options.targetNormalizer().transform(s.target());
+                : options.targetNormalizer().transformTarget(s.target());
         return input == s.input() && target == s.target() ? s : new Sample(input, target);
     }
 
@@ -292,7 +292,7 @@ public final class DataLoader implements AutoCloseable {
             this.nextToSubmit = firstBatch;
         }
 
-        /** The epoch number this iterator delivers. */
+        /** Returns the epoch number this iterator delivers. */
         public int number() {
             return epoch;
         }

@@ -11,7 +11,7 @@ import java.util.List;
  * <ul>
  *   <li>{@link #get(int)} is deterministic: the same index gives the same values every time;</li>
  *   <li>{@link #get(int)} is safe to call from several threads at once;</li>
- *   <li>{@link #get(int)} returns new tensors (or tensors nobody writes to), since callers may
+ *   <li>{@link #get(int)} returns new tensors, or tensors that no code writes to, since callers may
  *       transform them.</li>
  * </ul>
  * Randomness (augmentation) belongs in a {@link JointTransform} run by the loader, which draws it
@@ -39,14 +39,14 @@ public interface Dataset {
     TargetKind targetKind();
 
     /**
-     * The number of classes of a class-map dataset, background included, {@link #IGNORE_INDEX}
+     * Returns the number of classes of a class-map dataset, background included, {@link #IGNORE_INDEX}
      * excluded (21 for Pascal VOC); 0 for a field dataset.
      */
     default int numClasses() {
         return 0;
     }
 
-    /** The class names, index by index, or an empty list when unnamed or for field targets. */
+    /** Returns the class names, index by index, or an empty list when unnamed or for field targets. */
     default List<String> classNames() {
         return List.of();
     }

@@ -81,12 +81,12 @@ public final class FashionMnist {
         return new FashionMnist(im.toUnsignedBytes(), lab);
     }
 
-    /** The number of photos. */
+    /** Returns the number of photos. */
     public int size() {
         return labels.length;
     }
 
-    /** The class of photo {@code index}, 0 to 9. */
+    /** Returns the class of photo {@code index}, 0 to 9. */
     public int label(int index) {
         return labels[index];
     }

@@ -8,9 +8,9 @@ import org.fcn4j.tensor.Generator;
 import org.fcn4j.tensor.Tensor;
 
 /**
- * "fashion-scenes": a segmentation dataset of real photos. Each sample is a 64x64 grey canvas
- * (input (1, 64, 64), values in [0, 1]) showing one to four Fashion-MNIST photos (28x28) at
- * random positions, and a class map (64, 64) with 11 classes: 0 background, k + 1 for
+ * "fashion-scenes": a segmentation dataset of real photos. Each input is a 64x64 grey canvas
+ * (1, 64, 64) with values in [0, 1], showing one to four Fashion-MNIST photos (28x28) at random
+ * positions. Its target is a class map (64, 64) with 11 classes: 0 for background and k + 1 for
  * Fashion-MNIST class k.
  *
  * <p>Drawing: items are drawn in order, so later items lie on top. Where a photo pixel is above
@@ -93,13 +93,13 @@ public final class FashionScenes implements Dataset {
     private final int size;
     private final long seed;
 
-    /** The given split with its default canvas count, from the Fashion-MNIST test set. */
+    /** Opens the given split with its default canvas count, drawn from the Fashion-MNIST test set. */
     public static FashionScenes of(Split split, long seed) {
         return new FashionScenes(FashionMnist.load("test"), split, split.canvases(), seed);
     }
 
     /**
-     * A split of {@code size} canvases drawing from {@code photos} over the split's photo range
+     * Creates a split of {@code size} canvases drawing from {@code photos} over the split's photo range
      * (for tests and for other photo sets of at least 10,000 images).
      */
     public FashionScenes(FashionMnist photos, Split split, int size, long seed) {
@@ -120,7 +120,7 @@ public final class FashionScenes implements Dataset {
         return split;
     }
 
-    /** The photos the canvases are drawn from. */
+    /** Returns the photos the canvases are drawn from. */
     public FashionMnist photos() {
         return photos;
     }
@@ -145,7 +145,7 @@ public final class FashionScenes implements Dataset {
         return CLASS_NAMES;
     }
 
-    /** The items of canvas {@code index}, in drawing order (last on top). */
+    /** Returns the items of canvas {@code index}, in drawing order (last on top). */
     public List<Item> layout(int index) {
         checkIndex(index);
         Generator rng = new Generator(Seeds.derive(seed, 30, split.ordinal(), index));

@@ -27,9 +27,9 @@ import org.fcn4j.tensor.Tensor;
  * image of zeros and one of 1e6 both min-max scale to zeros.
  *
  * <p>Ignored values (a fill value such as -9999, or NaN, for gridded fields with missing data)
- * take no part in the fit and are written as 0 by {@link #transform} (the channel mean in
- * standard mode, its minimum in min-max mode). Without an ignored value, a NaN in the data is an
- * error.
+ * take no part in the fit. {@link #transform} writes them as 0 (the channel mean in standard
+ * mode, its minimum in min-max mode), so inputs stay finite; {@link #transformTarget} writes them
+ * as NaN, so a loss can mask them. Without an ignored value, a NaN in the data is an error.
  *
  * <p>{@link #toMap()} and {@link #fromMap(Map)} store the statistics as a few text entries, which
  * model files keep so evaluation and prediction reapply them.
@@ -89,11 +89,19 @@ public final class Normalizer {
 
     /** Fits on the field targets of {@code train} (regression), for {@link DataLoader.Options#withTargetNormalizer}. */
     public static Normalizer fitTargets(Dataset train, Mode mode) {
+        return fitTargets(train, mode, null);
+    }
+
+    /**
+     * Fits on the field targets of {@code train}, skipping {@code ignore} (NaN to skip NaNs; null
+     * to skip nothing).
+     */
+    public static Normalizer fitTargets(Dataset train, Mode mode, Float ignore) {
         if (train.targetKind() != TargetKind.FIELD) {
             throw new IllegalArgumentException("fitTargets needs a dataset with field targets; class maps are never"
                     + " normalised");
         }
-        return fit(train, mode, null, true);
+        return fit(train, mode, ignore, true);
     }
 
     private static Normalizer fit(Dataset train, Mode mode, Float ignore, boolean targets) {
@@ -151,7 +159,7 @@ public final class Normalizer {
         /** Adds an image (C, H, W) or a batch (N, C, H, W). */
         public Fitter add(Tensor t) {
             int[] s = t.shape();
-            int c = s.length == 3 ? s[0] : s.length == 4 ? s[1] : -1;
+            int c = channelsOf(s);
             if (c != channels) {
                 throw new IllegalArgumentException("expected (" + channels + ", H, W) or (N, " + channels
                         + ", H, W), got " + Shape.str(s));
@@ -231,7 +239,7 @@ public final class Normalizer {
             return this;
         }
 
-        /** The fitted normalizer; every channel needs at least one value that is not ignored. */
+        /** Returns the fitted normalizer; every channel needs at least one value that is not ignored. */
         public Normalizer finish() {
             double[] std = new double[channels];
             for (int ch = 0; ch < channels; ch++) {
@@ -270,30 +278,38 @@ public final class Normalizer {
         return max.clone();
     }
 
-    /** The value subtracted from channel c: its mean or its minimum. */
+    /** Returns the value subtracted from channel c: its mean or its minimum. */
     public float offset(int c) {
         return offset[c];
     }
 
-    /** The divisor of channel c after the constant-channel guard. */
+    /** Returns the divisor of channel c after the constant-channel guard. */
     public float scale(int c) {
         return scale[c];
     }
 
     /** Returns the normalised copy of (C, H, W) or (N, C, H, W); ignored values become 0. */
     public Tensor transform(Tensor t) {
-        return apply(t, false);
+        return apply(t, false, 0f);
+    }
+
+    /**
+     * Returns the normalised copy of a target, with ignored values written as NaN so that a loss
+     * can mask the missing pixels; the {@link DataLoader} uses it for field targets.
+     */
+    public Tensor transformTarget(Tensor t) {
+        return apply(t, false, Float.NaN);
     }
 
     /** Maps normalised values back, {@code x = y * scale_c + offset_c}, e.g. for regression outputs. */
     public Tensor inverse(Tensor t) {
-        return apply(t, true);
+        return apply(t, true, 0f);
     }
 
-    private Tensor apply(Tensor t, boolean inverse) {
+    private Tensor apply(Tensor t, boolean inverse, float ignoredOut) {
         int[] s = t.shape();
         int c = channels();
-        int ch = s.length == 3 ? s[0] : s.length == 4 ? s[1] : -1;
+        int ch = channelsOf(s);
         if (ch != c) {
             throw new IllegalArgumentException("expected (" + c + ", H, W) or (N, " + c + ", H, W) for a normalizer "
                     + "fitted on " + c + " channels, got " + Shape.str(s));
@@ -312,7 +328,7 @@ public final class Normalizer {
                 if (inverse) {
                     out[i] = v * sc + o;
                 } else if (checkIgnore && (Float.isNaN(ignore) ? Float.isNaN(v) : v == ignore)) {
-                    out[i] = 0f;
+                    out[i] = ignoredOut;
                 } else {
                     out[i] = (v - o) * inv;
                 }
@@ -322,7 +338,7 @@ public final class Normalizer {
     }
 
     /**
-     * The fitted statistics as text: keys {@code mode}, {@code channels}, {@code mean},
+     * Returns the fitted statistics as text: keys {@code mode}, {@code channels}, {@code mean},
      * {@code std}, {@code min}, {@code max}, {@code count} (comma-separated per channel, exact
      * round trip) and {@code ignore} when values are ignored.
      */
@@ -373,6 +389,17 @@ public final class Normalizer {
         Float ignore = ig == null ? null : Float.valueOf(ig);
         return new Normalizer(mode, split(m, "mean", c), split(m, "std", c), split(m, "min", c), split(m, "max", c),
                 n, ignore);
+    }
+
+    /** Returns C of a (C, H, W) or (N, C, H, W) shape, or -1 for any other rank. */
+    private static int channelsOf(int[] shape) {
+        if (shape.length == 3) {
+            return shape[0];
+        }
+        if (shape.length == 4) {
+            return shape[1];
+        }
+        return -1;
     }
 
     private static String require(Map<String, String> m, String key) {

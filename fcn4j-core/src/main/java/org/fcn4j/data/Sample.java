@@ -8,7 +8,7 @@ import org.fcn4j.tensor.Tensor;
 /**
  * One example of a dataset: an input image and its target.
  *
- * <p>The target is either a class map or a field, as {@link Dataset#targetKind()} says:
+ * <p>The target is either a class map or a field, as {@link Dataset#targetKind()} states:
  * <ul>
  *   <li>{@link TargetKind#CLASS_MAP}: shape (H, W), each value a class index stored as a float
  *       (exact up to 2^24), {@link Dataset#IGNORE_INDEX} (255) for pixels that no loss or metric
@@ -37,7 +37,7 @@ public record Sample(Tensor input, Tensor target) {
         }
     }
 
-    /** The class map as integers, row-major (H * W values); valid for class-map targets only. */
+    /** Returns the class map as integers, row-major (H * W values); valid for class-map targets only. */
     public int[] classes() {
         if (target.dim() != 2) {
             throw new IllegalStateException("classes() needs a class-map target of shape (H, W), got "

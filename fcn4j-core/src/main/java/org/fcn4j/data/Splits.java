@@ -35,7 +35,7 @@ public final class Splits {
         return out;
     }
 
-    /** The indices of each part of {@link #byFraction}, each part in ascending order. */
+    /** Returns the indices of each part of {@link #byFraction}, each part in ascending order. */
     public static List<int[]> indicesByFraction(int size, long seed, double... fractions) {
         if (fractions.length == 0) {
             throw new IllegalArgumentException("give at least one fraction, e.g. 0.8, 0.2");
@@ -51,11 +51,13 @@ public final class Splits {
             throw new IllegalArgumentException("fractions sum to " + total + ", more than 1: "
                     + Arrays.toString(fractions));
         }
+
         int[] perm = new int[size];
         for (int i = 0; i < size; i++) {
             perm[i] = i;
         }
         new Generator(Seeds.derive(seed, 3)).shuffle(perm);
+
         boolean complete = Math.abs(total - 1) <= 1e-9;
         List<int[]> parts = new ArrayList<>();
         int start = 0;

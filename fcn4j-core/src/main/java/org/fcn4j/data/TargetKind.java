@@ -1,6 +1,6 @@
 package org.fcn4j.data;
 
-/** What a dataset's targets are: per-pixel classes (segmentation) or real values (regression). */
+/** The kind of a dataset's targets: per-pixel classes (segmentation) or real values (regression). */
 public enum TargetKind {
     /** Target of shape (H, W) holding class indices, {@link Dataset#IGNORE_INDEX} for ignored pixels. */
     CLASS_MAP,

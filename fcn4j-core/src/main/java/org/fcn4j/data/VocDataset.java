@@ -77,7 +77,7 @@ public final class VocDataset implements Dataset {
         return root.resolve("SegmentationClass").resolve(name + ".png");
     }
 
-    /** The sample names of this split, in list-file order. */
+    /** Returns the sample names of this split, in list-file order. */
     public List<String> names() {
         return names;
     }

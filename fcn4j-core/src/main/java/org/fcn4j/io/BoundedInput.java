@@ -5,9 +5,10 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Reading of a declared number of bytes from a stream whose real length is unknown (a compressed
- * file), without trusting the declaration: the buffer grows in chunks of at most 1 MiB as data
- * arrives, so a corrupt header declaring gigabytes fails at end of stream instead of allocating.
+ * Reader of a declared number of bytes from a stream whose real length is unknown, such as a
+ * compressed file. It does not trust the declaration: the buffer grows in chunks of at most 1 MiB
+ * as data arrives, so a corrupt header declaring gigabytes fails at end of stream instead of
+ * allocating them.
  */
 final class BoundedInput {
     static final int CHUNK = 1 << 20;

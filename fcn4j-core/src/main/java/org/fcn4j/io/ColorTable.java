@@ -26,13 +26,13 @@ public final class ColorTable {
         this.colorByClass = inverse;
     }
 
-    /** A table from colours (0xRRGGBB) to classes; several colours may share a class. */
+    /** Creates a table from colours (0xRRGGBB) to classes; several colours may share a class. */
     public static ColorTable of(Map<Integer, Integer> classByColor) {
         return new ColorTable(classByColor);
     }
 
     /**
-     * The Pascal VOC palette for classes 0 to 255: the bits of the class index, taken three at a
+     * Returns the Pascal VOC palette for classes 0 to 255: the bits of the class index, taken three at a
      * time, set the high bits of red, green and blue. Class 0 is black, class 1 dark red (128, 0, 0),
      * 255 (ignored) is (224, 224, 192).
      */
@@ -44,7 +44,7 @@ public final class ColorTable {
         return new ColorTable(m);
     }
 
-    /** The VOC palette colour of class {@code c}, 0xRRGGBB. */
+    /** Returns the VOC palette colour of class {@code c}, 0xRRGGBB. */
     public static int vocColor(int c) {
         int r = 0;
         int g = 0;
@@ -59,17 +59,34 @@ public final class ColorTable {
         return r << 16 | g << 8 | b;
     }
 
-    /** The class of a colour, or -1 when the table has no such colour. */
+    // Background black, then 20 colours chosen to be distinguishable on screen (Sasha Trubetskoy's list of
+    // distinct colours), ignored pixels white.
+    private static final int[] DISPLAY = {0x000000, 0xE6194B, 0x3CB44B, 0xFFE119, 0x4363D8, 0xF58231, 0x911EB4,
+        0x46F0F0, 0xF032E6, 0xBCF60C, 0xFABEBE, 0x008080, 0xE6BEFF, 0x9A6324, 0xFFFAC8, 0x800000, 0xAAFFC3,
+        0x808000, 0xFFD8B1, 0x000075, 0x808080};
+
+    /**
+     * Returns the colour for drawing class {@code c} (0xRRGGBB): black for 0, 20 well-separated colours for
+     * 1 to 20, white for 255 (ignored), the VOC palette for other classes.
+     */
+    public static int displayColor(int c) {
+        if (c >= 0 && c < DISPLAY.length) {
+            return DISPLAY[c];
+        }
+        return c == 255 ? 0xFFFFFF : vocColor(c & 0xFF);
+    }
+
+    /** Returns the class of a colour, or -1 when the table has no such colour. */
     public int classOf(int rgb) {
         return classByColor.getOrDefault(rgb & 0xFFFFFF, -1);
     }
 
-    /** The first colour listed for class {@code c}, or -1 when none. */
+    /** Returns the first colour listed for class {@code c}, or -1 when none. */
     public int colorOf(int c) {
         return colorByClass.getOrDefault(c, -1);
     }
 
-    /** The table, colour to class, in insertion order. */
+    /** Returns the table, colour to class, in insertion order. */
     public Map<Integer, Integer> entries() {
         return classByColor;
     }

@@ -12,8 +12,8 @@ import java.util.zip.GZIPInputStream;
 import org.fcn4j.tensor.Shape;
 
 /**
- * The IDX format of the MNIST family (MNIST, Fashion-MNIST, EMNIST), plain or gzipped (detected
- * from the content, not the name): two zero bytes, a type code (0x08 unsigned byte, 0x09 signed
+ * The IDX format of the MNIST family (MNIST, Fashion-MNIST, EMNIST), plain or gzipped. Gzip is
+ * detected from the content, not the name. A file holds two zero bytes, a type code (0x08 unsigned byte, 0x09 signed
  * byte, 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64), the number of dimensions, each
  * dimension as a big-endian int32, then the big-endian values in C order.
  *
@@ -65,6 +65,7 @@ public final class Idx {
             default -> throw new IOException(source + ": wrong header: unknown IDX type code "
                     + String.format("0x%02X", magic[2] & 0xFF) + "; expected 0x08, 0x09, 0x0B, 0x0C, 0x0D or 0x0E");
         };
+
         int rank = magic[3] & 0xFF;
         if (rank == 0) {
             throw new IOException(source + ": wrong header: zero dimensions");
@@ -90,6 +91,7 @@ public final class Idx {
                         + "elements");
             }
         }
+
         long nbytes = numel * dtype.size();
         if (length >= 0) {
             long available = length - 4 - 4L * rank;
@@ -99,6 +101,7 @@ public final class Idx {
                         + " bytes of data, but the file holds " + available + " after the header");
             }
         }
+
         byte[] data = BoundedInput.readExactly(in, nbytes, source, "the header (shape " + Shape.str(shape) + " of "
                 + dtype + ")");
         BoundedInput.expectEnd(in, source, "IDX data");

@@ -27,7 +27,7 @@ public final class NdArray {
             this.bytes = bytes;
         }
 
-        /** The NumPy {@code descr} string, e.g. {@code <f4}. */
+        /** Returns the NumPy {@code descr} string, e.g. {@code <f4}. */
         public String descr() {
             return descr;
         }
@@ -86,7 +86,7 @@ public final class NdArray {
         return new NdArray(DType.UINT8, shape, values.clone());
     }
 
-    /** The tensor's values as float32, same shape. */
+    /** Converts a tensor to a float32 array of the same shape. */
     public static NdArray of(Tensor t) {
         return ofFloats(t.data(), t.shape());
     }
@@ -110,7 +110,7 @@ public final class NdArray {
         return data.length / dtype.size();
     }
 
-    /** The raw little-endian bytes (not copied). */
+    /** Returns the raw little-endian bytes (not copied). */
     byte[] bytes() {
         return data;
     }
@@ -139,7 +139,7 @@ public final class NdArray {
         };
     }
 
-    /** All values converted to float (integers above 2^24 and doubles are rounded). */
+    /** Converts all values to float (integers above 2^24 and doubles are rounded). */
     public float[] toFloats() {
         int n = numel();
         float[] out = new float[n];
@@ -201,7 +201,7 @@ public final class NdArray {
         return out;
     }
 
-    /** A copy of the values of a {@code uint8} array, as Java bytes (read them with {@code b & 0xFF}). */
+    /** Returns a copy of the values of a {@code uint8} array, as Java bytes (read them with {@code b & 0xFF}). */
     public byte[] toUnsignedBytes() {
         if (dtype != DType.UINT8) {
             throw new IllegalStateException("toUnsignedBytes() needs a uint8 array, got " + dtype);
@@ -209,7 +209,7 @@ public final class NdArray {
         return data.clone();
     }
 
-    /** The values as a float32 tensor of the same shape. */
+    /** Converts the values to a float32 tensor of the same shape. */
     public Tensor toTensor() {
         return Tensor.of(toFloats(), shape);
     }

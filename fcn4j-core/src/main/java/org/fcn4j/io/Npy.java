@@ -111,11 +111,28 @@ public final class Npy {
         }
     }
 
-    /** The complete {@code .npy} encoding of {@code array}. */
+    /**
+     * Writes only the header of a version 1.0 {@code .npy} file, for writers that stream the values
+     * afterwards: exactly {@code numel(shape)} values of {@code dtype}, little-endian, C order, must
+     * follow.
+     */
+    public static void writeHeader(OutputStream out, NdArray.DType dtype, int... shape) throws IOException {
+        out.write(header(dtype, shape));
+    }
+
+    /** Encodes {@code array} as a complete {@code .npy} file. */
     static byte[] toBytes(NdArray array) {
-        StringBuilder sb = new StringBuilder("{'descr': '").append(array.dtype().descr())
+        byte[] header = header(array.dtype(), array.shape());
+        ByteArrayOutputStream out = new ByteArrayOutputStream(header.length + array.bytes().length);
+        out.writeBytes(header);
+        out.writeBytes(array.bytes());
+        return out.toByteArray();
+    }
+
+    private static byte[] header(NdArray.DType dtype, int[] shape) {
+        Shape.numel(shape);
+        StringBuilder sb = new StringBuilder("{'descr': '").append(dtype.descr())
                 .append("', 'fortran_order': False, 'shape': (");
-        int[] shape = array.shape();
         for (int i = 0; i < shape.length; i++) {
             sb.append(i == 0 ? "" : ", ").append(shape[i]);
         }
@@ -123,15 +140,14 @@ public final class Npy {
         // Pad with spaces so the data starts at a multiple of 64 bytes, then end with a newline, as NumPy does.
         int total = 10 + sb.length() + 1;
         sb.append(" ".repeat((64 - total % 64) % 64)).append('\n');
-        byte[] header = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(10 + header.length + array.bytes().length);
+        byte[] dict = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(10 + dict.length);
         out.writeBytes(MAGIC);
         out.write(1);
         out.write(0);
-        out.write(header.length & 0xFF);
-        out.write(header.length >>> 8);
-        out.writeBytes(header);
-        out.writeBytes(array.bytes());
+        out.write(dict.length & 0xFF);
+        out.write(dict.length >>> 8);
+        out.writeBytes(dict);
         return out.toByteArray();
     }
 

@@ -14,7 +14,7 @@ final class ClassTargets {
     private ClassTargets() {
     }
 
-    /** The target shape that logits of this shape need: the class axis removed. */
+    /** Returns the target shape that these logits need, which is their shape without the class axis. */
     static int[] expectedShape(String loss, int[] logitsShape) {
         if (logitsShape.length < 2) {
             throw new IllegalArgumentException(loss + ": expected logits of shape (N, C) or (N, C, H, W), got "

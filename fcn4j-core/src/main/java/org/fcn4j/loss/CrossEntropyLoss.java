@@ -24,8 +24,9 @@ import org.fcn4j.tensor.Tensor;
  * by eps).
  *
  * <p>NOTE: the weighted mean divides by the sum of the weights of the counted elements, not by
- * their number, so a batch of rare (heavily weighted) classes does not get a larger loss. With
- * every element ignored, MEAN is NaN (0 / 0), as in PyTorch.
+ * their number. Without label smoothing it is the w_y-weighted average of -log p_iy, so
+ * multiplying every weight by a constant leaves it unchanged. With every element ignored, MEAN
+ * is NaN (0 / 0), as in PyTorch.
  *
  * <p>NOTE: the log-sum-exp subtracts the maximum logit of each element, so logits of 1e4 stay
  * finite.

@@ -3,6 +3,7 @@ package org.fcn4j.loss;
 import java.util.Arrays;
 
 import org.fcn4j.autograd.Backward;
+import org.fcn4j.kernel.Parallel;
 import org.fcn4j.tensor.Shape;
 import org.fcn4j.tensor.Tensor;
 
@@ -166,9 +167,9 @@ public final class FocalLoss implements Loss {
         int s = labels.length / Math.max(n, 1);
         float[] x = logits.data();  // (N, C, S)
         float[] out = new float[labels.length];  // (N, S)
-        double sum = 0;
-        long counted = 0;
-        for (int b = 0; b < n; b++) {
+        double[] imageSum = new double[n];
+        long[] imageCounted = new long[n];
+        Parallel.forEach(n, b -> {
             for (int q = 0; q < s; q++) {
                 int y = labels[b * s + q];
                 if (y == ignoreIndex) {
@@ -179,9 +180,15 @@ public final class FocalLoss implements Loss {
                     l += value(x[(b * c + k) * s + q], k == y ? 1 : 0);
                 }
                 out[b * s + q] = (float) l;
-                sum += l;
-                counted++;
+                imageSum[b] += l;
+                imageCounted[b]++;
             }
+        });
+        double sum = 0;
+        long counted = 0;
+        for (int b = 0; b < n; b++) {
+            sum += imageSum[b];
+            counted += imageCounted[b];
         }
         int[] outShape = ClassTargets.expectedShape(NAME, shape);
         if (reduction == Reduction.NONE) {
@@ -202,7 +209,7 @@ public final class FocalLoss implements Loss {
         int s = labels.length / Math.max(n, 1);
         float[] x = logits.data();
         float[] dx = logits.gradBuffer();
-        for (int b = 0; b < n; b++) {
+        Parallel.forEach(n, b -> {
             for (int q = 0; q < s; q++) {
                 int i = b * s + q;
                 int y = labels[i];
@@ -215,15 +222,17 @@ public final class FocalLoss implements Loss {
                     dx[at] += (float) (gi * slope(x[at], k == y ? 1 : 0));
                 }
             }
-        }
+        });
     }
 
     /** f(x, t) for one element. */
     private double value(double x, double t) {
-        double p = BCEWithLogitsLoss.sigmoid(x);
-        double ce = Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
-        double pt = p * t + (1 - p) * (1 - t);
-        return weight(t) * Math.pow(1 - pt, gamma) * ce;
+        // One exp serves the sigmoid and the softplus: e = exp(-|x|) never overflows.
+        double e = Math.exp(-Math.abs(x));
+        double p = x >= 0 ? 1 / (1 + e) : e / (1 + e);
+        double ce = Math.max(x, 0) - x * t + Math.log1p(e);
+        double m = 1 - (p * t + (1 - p) * (1 - t));
+        return weight(t) * pow(m, gamma) * ce;
     }
 
     /**
@@ -231,19 +240,36 @@ public final class FocalLoss implements Loss {
      * dp_t/dx = s(x)(1 - s(x))(2t - 1).
      */
     private double slope(double x, double t) {
-        double p = BCEWithLogitsLoss.sigmoid(x);
-        double ce = Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
+        double e = Math.exp(-Math.abs(x));
+        double p = x >= 0 ? 1 / (1 + e) : e / (1 + e);
+        double ce = Math.max(x, 0) - x * t + Math.log1p(e);
         double m = 1 - (p * t + (1 - p) * (1 - t));
         double dModulator;
+        double modulator;
         if (gamma == 0) {
             dModulator = 0;
+            modulator = 1;
         } else if (m > 0) {
-            dModulator = -gamma * Math.pow(m, gamma - 1) * p * (1 - p) * (2 * t - 1);
+            double mPow = pow(m, gamma - 1);
+            dModulator = -gamma * mPow * p * (1 - p) * (2 * t - 1);
+            modulator = mPow * m;
         } else {
             // 1 - p_t reached 0 in double precision: the term vanishes for gamma > 1.
             dModulator = gamma == 1 ? -p * (1 - p) * (2 * t - 1) : 0;
+            modulator = 0;
         }
-        return weight(t) * (dModulator * ce + Math.pow(m, gamma) * (p - t));
+        return weight(t) * (dModulator * ce + modulator * (p - t));
+    }
+
+    /** m^g, with the common integer exponents (gamma 2 gives g 2 and g - 1 = 1) done by multiplication. */
+    private static double pow(double m, double g) {
+        if (g == 1) {
+            return m;
+        }
+        if (g == 2) {
+            return m * m;
+        }
+        return g == 0 ? 1 : Math.pow(m, g);
     }
 
     private double weight(double t) {

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * (1 - q)(-r) when it is below.
  *
  * <p>Minimising its expectation makes the output the conditional q-quantile of Y given X = x:
- * the derivative of the expected loss, P(Y < x) - q, is zero where P(Y < x) = q. At q = 0.5 it is
+ * the derivative of the expected loss, {@code P(Y < x) - q}, is zero where {@code P(Y < x) = q}. At q = 0.5 it is
  * half the L1 loss. PyTorch has no built-in counterpart.
  *
  * <p>The multi-quantile form {@link #multiQuantile(double...)} trains channel k of an input of

@@ -26,7 +26,7 @@ public final class ConfusionMatrix {
     private final int ignoreIndex;
     private final long[] counts;  // (C, C) row-major: counts[t * C + p]
 
-    /** A matrix with no ignored label other than -100, PyTorch's default ignore index. */
+    /** Creates a matrix whose ignore index is -100, PyTorch's default. */
     public ConfusionMatrix(int numClasses) {
         this(numClasses, -100);
     }
@@ -42,6 +42,30 @@ public final class ConfusionMatrix {
         this.numClasses = numClasses;
         this.ignoreIndex = ignoreIndex;
         this.counts = new long[numClasses * numClasses];
+    }
+
+    /**
+     * Creates a matrix containing the given counts (rows true class, columns predicted class), for
+     * example read back from a CSV written by {@link ConfusionMatrixCsv}, so that it can be merged
+     * with others. For percentages, use {@link SegmentationMetrics#SegmentationMetrics(double[][])}.
+     */
+    public static ConfusionMatrix ofCounts(long[][] counts, int ignoreIndex) {
+        ConfusionMatrix cm = new ConfusionMatrix(counts.length, ignoreIndex);
+        int c = counts.length;
+        for (int t = 0; t < c; t++) {
+            if (counts[t].length != c) {
+                throw new IllegalArgumentException("expected a square matrix of counts: row " + t + " has "
+                        + counts[t].length + " values, expected " + c);
+            }
+            for (int p = 0; p < c; p++) {
+                if (counts[t][p] < 0) {
+                    throw new IllegalArgumentException("count (" + t + ", " + p + ") must be >= 0, got "
+                            + counts[t][p]);
+                }
+                cm.counts[t * c + p] = counts[t][p];
+            }
+        }
+        return cm;
     }
 
     public int numClasses() {
@@ -67,7 +91,7 @@ public final class ConfusionMatrix {
     /**
      * Adds a batch. {@code prediction} is either logits of shape (N, C, H, W), reduced by argmax
      * over the class axis (the first maximum wins ties), or a class map of the target's shape.
-     * {@code target} holds class indices, shape (N, H, W) (or (N) for (N, C) logits).
+     * {@code target} contains class indices, shape (N, H, W) (or (N) for (N, C) logits).
      */
     public synchronized ConfusionMatrix update(Tensor prediction, Tensor target) {
         int[] pShape = prediction.shape();
@@ -118,7 +142,7 @@ public final class ConfusionMatrix {
         return counts[trueClass * numClasses + predictedClass];
     }
 
-    /** A copy of the counts, rows true class, columns predicted class. */
+    /** Returns a copy of the counts, rows true class and columns predicted class. */
     public synchronized long[][] counts() {
         long[][] out = new long[numClasses][];
         for (int t = 0; t < numClasses; t++) {
@@ -140,7 +164,7 @@ public final class ConfusionMatrix {
         Arrays.fill(counts, 0);
     }
 
-    /** The metrics of everything accumulated so far. */
+    /** Computes the metrics of everything accumulated so far. */
     public SegmentationMetrics metrics() {
         long[][] c = counts();
         double[][] values = new double[numClasses][numClasses];

@@ -160,7 +160,7 @@ public final class RegressionMetrics {
         return (double) covered[channel] / count[channel];
     }
 
-    /** The quantile levels, or an empty array for point predictions. */
+    /** Returns the quantile levels, or an empty array for point predictions. */
     public double[] levels() {
         return levels == null ? new double[0] : levels.clone();
     }

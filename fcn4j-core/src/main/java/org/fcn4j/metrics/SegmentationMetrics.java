@@ -155,7 +155,7 @@ public final class SegmentationMetrics {
         return sum;
     }
 
-    /** The matrix with each row divided by its sum, in percent; a row summing to 0 stays 0. */
+    /** Returns the matrix with each row divided by its sum, in percent. A row summing to 0 stays 0. */
     public double[][] rowNormalisedPercent() {
         double[][] out = new double[m.length][m.length];
         for (int t = 0; t < m.length; t++) {
@@ -166,7 +166,7 @@ public final class SegmentationMetrics {
         return out;
     }
 
-    /** A copy of the matrix. */
+    /** Returns a copy of the matrix. */
     public double[][] matrix() {
         double[][] out = new double[m.length][];
         for (int t = 0; t < m.length; t++) {
@@ -180,7 +180,7 @@ public final class SegmentationMetrics {
     }
 
     /**
-     * A table with one line per class (name and IoU, or "absent"), then {@code mIoU <value>}, then
+     * Formats a table with one line per class (name and IoU, or "absent"), then {@code mIoU <value>}, then
      * a line listing the absent classes left out of the mean when there are any.
      *
      * @param names class names, or null for "class 0", "class 1", ...

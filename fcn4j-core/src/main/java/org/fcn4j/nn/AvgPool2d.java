@@ -1,7 +1,5 @@
 package org.fcn4j.nn;
 
-import java.util.Arrays;
-
 import org.fcn4j.tensor.Tensor;
 
 /**
@@ -14,13 +12,19 @@ import org.fcn4j.tensor.Tensor;
  * countIncludePad, the number of window positions inside the padded input, and without it, the
  * number inside the input itself.
  *
- * <p>NOTE: with ceilMode, the extra last window may stick out past the padding; those positions
+ * <p>NOTE: with ceilMode, the extra last window may stick out past the padding. Those positions
  * never count in D, even with countIncludePad, as in PyTorch.
  *
- * <p>Arguments (each an int or an (h, w) pair): {@code kernelSize}; {@code stride} (default
- * kernelSize); {@code padding} (default 0, at most half the kernel size); {@code ceilMode}
- * (default false); {@code countIncludePad} (default true); {@code divisorOverride} (default 0:
- * none).
+ * <p>Arguments (defaults in brackets, set through {@link #options()}; each size is one int or an
+ * (h, w) pair):
+ * <ul>
+ * <li>kernelSize: the window (kH, kW);</li>
+ * <li>stride [kernelSize];</li>
+ * <li>padding [0]: at most half the kernel size;</li>
+ * <li>ceilMode [false]: round the output size up instead of down;</li>
+ * <li>countIncludePad [true]: count padded positions in D;</li>
+ * <li>divisorOverride [none]: a fixed D.</li>
+ * </ul>
  *
  * <p>Shape:
  * <pre>
@@ -31,48 +35,92 @@ import org.fcn4j.tensor.Tensor;
  * </pre>
  */
 public final class AvgPool2d extends Module {
-    private final int[] kernelSize;
-    private final int[] stride;
-    private final int[] padding;
+    private final int[] kernelSize;   // (kH, kW)
+    private final int[] stride;       // (sH, sW)
+    private final int[] padding;      // (pH, pW)
     private final boolean ceilMode;
     private final boolean countIncludePad;
-    private final int divisorOverride;
+    private final int divisorOverride;   // 0 for none
 
     /** Average pooling with stride equal to the kernel, no padding. */
     public AvgPool2d(int kernelSize) {
-        this(new int[] {kernelSize}, null, new int[] {0}, false, true, 0);
+        this(new int[] {kernelSize}, options());
     }
 
-    public AvgPool2d(int kernelSize, int stride, int padding) {
-        this(new int[] {kernelSize}, new int[] {stride}, new int[] {padding}, false, true, 0);
+    public AvgPool2d(int kernelSize, int stride) {
+        this(new int[] {kernelSize}, options().stride(stride));
+    }
+
+    public AvgPool2d(int kernelSize, Options options) {
+        this(new int[] {kernelSize}, options);
+    }
+
+    /** kernelSize is one int or an (h, w) pair. */
+    public AvgPool2d(int[] kernelSize, Options options) {
+        this.kernelSize = ConvArgs.pair("AvgPool2d", "kernelSize", 1, kernelSize);
+        this.stride = options.stride == null ? this.kernelSize.clone()
+                : ConvArgs.pair("AvgPool2d", "stride", 1, options.stride);
+        this.padding = ConvArgs.pair("AvgPool2d", "padding", 0, options.padding);
+        this.ceilMode = options.ceilMode;
+        this.countIncludePad = options.countIncludePad;
+        this.divisorOverride = options.divisorOverride;
+        PoolKernels.checkPadding("AvgPool2d", this.padding, this.kernelSize);
     }
 
     /**
-     * Each array argument is one int or an (h, w) pair; a null stride means the kernel size, a
-     * divisorOverride of 0 means none.
+     * Returns the default options: stride equal to the kernel, padding 0, floor rounding, padding
+     * counted in the divisor.
      */
-    public AvgPool2d(int[] kernelSize, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad,
-            int divisorOverride) {
-        this.kernelSize = PoolKernels.pair("AvgPool2d", "kernelSize", kernelSize);
-        this.stride = stride == null ? this.kernelSize.clone() : PoolKernels.pair("AvgPool2d", "stride", stride);
-        this.padding = PoolKernels.pair("AvgPool2d", "padding", padding);
-        this.ceilMode = ceilMode;
-        this.countIncludePad = countIncludePad;
-        this.divisorOverride = divisorOverride;
-        for (int a = 0; a < 2; a++) {
-            if (this.kernelSize[a] < 1 || this.stride[a] < 1) {
-                throw new IllegalArgumentException("AvgPool2d: kernel size and stride must be positive, got kernel "
-                        + Arrays.toString(this.kernelSize) + ", stride " + Arrays.toString(this.stride));
-            }
-            if (this.padding[a] < 0 || this.padding[a] > this.kernelSize[a] / 2) {
-                throw new IllegalArgumentException("AvgPool2d: padding must be between 0 and half the kernel size, got "
-                        + "padding " + Arrays.toString(this.padding) + " for kernel "
-                        + Arrays.toString(this.kernelSize));
-            }
+    public static Options options() {
+        return Options.DEFAULTS;
+    }
+
+    /**
+     * AvgPool2d's optional arguments, immutable: each method returns a modified copy, e.g.
+     * {@code AvgPool2d.options().stride(2).padding(1).countIncludePad(false)}. Values are checked
+     * when the layer is built, except divisorOverride, checked when set.
+     */
+    public static final class Options {
+        static final Options DEFAULTS = new Options(null, new int[] {0}, false, true, 0);
+
+        final int[] stride;     // null for the kernel size
+        final int[] padding;
+        final boolean ceilMode;
+        final boolean countIncludePad;
+        final int divisorOverride;
+
+        private Options(int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad, int divisorOverride) {
+            this.stride = stride;
+            this.padding = padding;
+            this.ceilMode = ceilMode;
+            this.countIncludePad = countIncludePad;
+            this.divisorOverride = divisorOverride;
         }
-        if (divisorOverride < 0) {
-            throw new IllegalArgumentException("AvgPool2d: divisorOverride must be positive, or 0 for none, got "
-                    + divisorOverride);
+
+        /** Sets the stride: one int or an (h, w) pair. */
+        public Options stride(int... hw) {
+            return new Options(hw.clone(), padding, ceilMode, countIncludePad, divisorOverride);
+        }
+
+        /** Sets the zero padding on both sides of each axis: one int or an (h, w) pair. */
+        public Options padding(int... hw) {
+            return new Options(stride, hw.clone(), ceilMode, countIncludePad, divisorOverride);
+        }
+
+        public Options ceilMode(boolean ceilMode) {
+            return new Options(stride, padding, ceilMode, countIncludePad, divisorOverride);
+        }
+
+        public Options countIncludePad(boolean countIncludePad) {
+            return new Options(stride, padding, ceilMode, countIncludePad, divisorOverride);
+        }
+
+        /** Divides every window sum by {@code divisor} instead of the window size. */
+        public Options divisorOverride(int divisor) {
+            if (divisor < 1) {
+                throw new IllegalArgumentException("AvgPool2d: divisorOverride must be positive, got " + divisor);
+            }
+            return new Options(stride, padding, ceilMode, countIncludePad, divisor);
         }
     }
 
@@ -84,8 +132,8 @@ public final class AvgPool2d extends Module {
 
     @Override
     public String toString() {
-        return "AvgPool2d(kernel_size=" + Arrays.toString(kernelSize) + ", stride=" + Arrays.toString(stride)
-                + ", padding=" + Arrays.toString(padding) + ", ceil_mode=" + ceilMode + ", count_include_pad="
+        return "AvgPool2d(kernel_size=" + ConvArgs.tuple(kernelSize) + ", stride=" + ConvArgs.tuple(stride)
+                + ", padding=" + ConvArgs.tuple(padding) + ", ceil_mode=" + ceilMode + ", count_include_pad="
                 + countIncludePad + (divisorOverride > 0 ? ", divisor_override=" + divisorOverride : "") + ")";
     }
 }

@@ -39,6 +39,7 @@ import org.fcn4j.tensor.Tensor;
  * <p>Shape:
  * <pre>
  *   input:  (N, C, H, W)
+ *   weight, bias, running_mean, running_var: (C)
  *   output: (N, C, H, W), same as the input
  * </pre>
  */

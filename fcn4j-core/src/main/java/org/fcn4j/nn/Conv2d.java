@@ -10,7 +10,7 @@ import org.fcn4j.tensor.Tensor;
  * out(N_i, C_out_j) = bias(C_out_j) + sum over k in group(j) of weight(C_out_j, k) ⋆ input(N_i, k)
  * </pre>
  * where ⋆ is 2-D cross-correlation (the kernel is not flipped) with the given stride, padding and
- * dilation, and output channel j sees only the C_in / groups input channels of its group.
+ * dilation, and output channel j depends only on the C_in / groups input channels of its group.
  *
  * <p>Without bias the layer is linear: {@link #matrix(int, int)} returns the dense matrix M with
  * {@code out - bias = M vec(input)} for one image, whatever the padding mode, and ConvTranspose2d
@@ -34,10 +34,10 @@ import org.fcn4j.tensor.Tensor;
  *
  * <p>Shape:
  * <pre>
- * input:  (N, C_in, H_in, W_in)
+ * input:  (N, C_in, H_in, W_in) or (C_in, H_in, W_in)
  * weight: (C_out, C_in / groups, kH, kW)
  * bias:   (C_out)
- * output: (N, C_out, H_out, W_out)
+ * output: (N, C_out, H_out, W_out) or (C_out, H_out, W_out)
  *   H_out = floor((H_in + 2 padding[0] - dilation[0] (kH - 1) - 1) / stride[0] + 1)
  *   W_out = floor((W_in + 2 padding[1] - dilation[1] (kW - 1) - 1) / stride[1] + 1)
  * </pre>
@@ -100,7 +100,7 @@ public final class Conv2d extends Module {
         Init.convDefault(weight, bias, rng);
     }
 
-    /** The default options: stride 1, padding 0, dilation 1, groups 1, bias, zeros padding. */
+    /** Returns the default options: stride 1, padding 0, dilation 1, groups 1, bias, zeros padding. */
     public static Options options() {
         return Options.DEFAULTS;
     }
@@ -132,17 +132,17 @@ public final class Conv2d extends Module {
             this.paddingMode = paddingMode;
         }
 
-        /** One int or an (h, w) pair. */
+        /** Sets the stride: one int or an (h, w) pair. */
         public Options stride(int... hw) {
             return new Options(hw.clone(), padding, same, dilation, groups, bias, paddingMode);
         }
 
-        /** Padding added on both sides of each axis: one int or an (h, w) pair. */
+        /** Sets the padding added on both sides of each axis: one int or an (h, w) pair. */
         public Options padding(int... hw) {
             return new Options(stride, hw.clone(), false, dilation, groups, bias, paddingMode);
         }
 
-        /** "valid" (no padding) or "same" (output size = input size, stride 1 only). */
+        /** Sets the padding to "valid" (none) or "same" (output size = input size, stride 1 only). */
         public Options padding(String mode) {
             return switch (mode) {
                 case "valid" -> new Options(stride, new int[] {0}, false, dilation, groups, bias, paddingMode);
@@ -242,12 +242,17 @@ public final class Conv2d extends Module {
 
     // ---------------------------------------------------------------- forward and backward
 
+    /** Convolves a batch (N, C_in, H, W), or one unbatched image (C_in, H, W) as PyTorch allows. */
     @Override
     public Tensor forward(Tensor input) {
         int[] shape = input.shape();
+        if (shape.length == 3 && shape[0] == inChannels) {
+            Tensor y = forward(input.reshape(1, shape[0], shape[1], shape[2]));
+            return y.reshape(y.size(1), y.size(2), y.size(3));
+        }
         if (shape.length != 4 || shape[1] != inChannels) {
-            throw new IllegalArgumentException("Conv2d: expected input of shape (N, " + inChannels + ", H, W), got "
-                    + Shape.str(shape));
+            throw new IllegalArgumentException("Conv2d: expected input of shape (N, " + inChannels + ", H, W) or ("
+                    + inChannels + ", H, W), got " + Shape.str(shape));
         }
         int[] out = outputSize(shape[2], shape[3]);
 

@@ -36,10 +36,10 @@ import org.fcn4j.tensor.Tensor;
  *
  * <p>Shape:
  * <pre>
- * input:  (N, C_in, H_in, W_in)
+ * input:  (N, C_in, H_in, W_in) or (C_in, H_in, W_in)
  * weight: (C_in, C_out / groups, kH, kW)
  * bias:   (C_out)
- * output: (N, C_out, H_out, W_out)
+ * output: (N, C_out, H_out, W_out) or (C_out, H_out, W_out)
  *   H_out = (H_in - 1) stride[0] - 2 padding[0] + dilation[0] (kH - 1) + output_padding[0] + 1
  *   W_out = (W_in - 1) stride[1] - 2 padding[1] + dilation[1] (kW - 1) + output_padding[1] + 1
  * </pre>
@@ -97,7 +97,7 @@ public final class ConvTranspose2d extends Module {
         Init.convDefault(weight, bias, rng);
     }
 
-    /** The default options: stride 1, padding 0, output padding 0, dilation 1, groups 1, bias. */
+    /** Returns the default options: stride 1, padding 0, output padding 0, dilation 1, groups 1, bias. */
     public static Options options() {
         return Options.DEFAULTS;
     }
@@ -216,9 +216,25 @@ public final class ConvTranspose2d extends Module {
 
     // ---------------------------------------------------------------- forward and backward
 
+    /** Applies the layer to a batch (N, C_in, H, W), or one unbatched image (C_in, H, W) as PyTorch allows. */
     @Override
     public Tensor forward(Tensor input) {
+        if (isUnbatched(input)) {
+            return unbatch(forward(batchOfOne(input)));
+        }
         return run(input, outputPadding);
+    }
+
+    private boolean isUnbatched(Tensor input) {
+        return input.dim() == 3 && input.size(0) == inChannels;
+    }
+
+    private static Tensor batchOfOne(Tensor input) {
+        return input.reshape(1, input.size(0), input.size(1), input.size(2));
+    }
+
+    private static Tensor unbatch(Tensor y) {
+        return y.reshape(y.size(1), y.size(2), y.size(3));
     }
 
     /**
@@ -228,6 +244,9 @@ public final class ConvTranspose2d extends Module {
      * the minimum plus stride - 1.
      */
     public Tensor forward(Tensor input, int[] outputSize) {
+        if (isUnbatched(input)) {
+            return unbatch(forward(batchOfOne(input), outputSize));
+        }
         int[] shape = checkInput(input);
         if (outputSize == null || outputSize.length != 2) {
             throw new IllegalArgumentException("ConvTranspose2d: output size must be (H_out, W_out), got "
@@ -252,7 +271,7 @@ public final class ConvTranspose2d extends Module {
         int[] shape = input.shape();
         if (shape.length != 4 || shape[1] != inChannels) {
             throw new IllegalArgumentException("ConvTranspose2d: expected input of shape (N, " + inChannels
-                    + ", H, W), got " + Shape.str(shape));
+                    + ", H, W) or (" + inChannels + ", H, W), got " + Shape.str(shape));
         }
         return shape;
     }

@@ -5,8 +5,8 @@ import org.fcn4j.tensor.Tensor;
 
 /**
  * Dropout: in training mode, zeroes each element independently with probability p and scales
- * the others by 1 / (1 - p), so that the expected output equals the input; in evaluation mode,
- * the identity.
+ * the others by 1 / (1 - p), so that the expected output equals the input. In evaluation mode it
+ * is the identity.
  *
  * <pre>
  *   training:   y = x * m / (1 - p),  m ~ Bernoulli(1 - p) per element

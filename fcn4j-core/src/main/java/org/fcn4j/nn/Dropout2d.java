@@ -6,9 +6,9 @@ import org.fcn4j.tensor.Tensor;
 
 /**
  * Channel dropout: in training mode, zeroes whole channels (n, c) with probability p and scales
- * the others by 1 / (1 - p); in evaluation mode, the identity. Neighbouring pixels of a feature
- * map are strongly correlated, so dropping single pixels barely regularises a convolutional
- * network, while dropping whole maps does.
+ * the others by 1 / (1 - p). In evaluation mode it is the identity. Neighbouring pixels of a
+ * feature map are strongly correlated, so dropping single pixels barely regularises a
+ * convolutional network, while dropping whole maps does.
  *
  * <pre>
  *   training:   y[n, c] = x[n, c] * m[n, c] / (1 - p),  m[n, c] ~ Bernoulli(1 - p)

@@ -32,6 +32,24 @@ public final class Functional {
         return Tensor.concat(1, branches);
     }
 
+    /**
+     * Pads the two spatial axes of an (N, C, H, W) tensor, as PyTorch's {@code F.pad(x, (left, right,
+     * top, bottom), mode)}; differentiable. Reflect padding must be smaller than the input on each
+     * axis. Output: (N, C, top + H + bottom, left + W + right).
+     */
+    public static Tensor pad(Tensor input, int top, int bottom, int left, int right, PaddingMode mode) {
+        if (top < 0 || bottom < 0 || left < 0 || right < 0) {
+            throw new IllegalArgumentException("pad: padding must be >= 0, got top " + top + ", bottom " + bottom
+                    + ", left " + left + ", right " + right);
+        }
+        int[] s = input.shape();
+        if (s.length != 4) {
+            throw new IllegalArgumentException("pad: expected an input of shape (N, C, H, W), got " + Shape.str(s));
+        }
+        Pad2d.check("pad", s[2], s[3], top, bottom, left, right, mode);
+        return Pad2d.pad(input, top, bottom, left, right, mode);
+    }
+
     /** Sums branches of identical shape, as a residual connection does. */
     public static Tensor add(Tensor first, Tensor... others) {
         Tensor sum = first;

@@ -19,7 +19,7 @@ import org.fcn4j.tensor.Tensor;
 public final class GELU extends Module {
     private final boolean tanhApproximation;
 
-    /** The exact (erf) form. */
+    /** Creates the exact (erf) form. */
     public GELU() {
         this(false);
     }

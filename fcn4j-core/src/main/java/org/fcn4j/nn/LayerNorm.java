@@ -86,7 +86,7 @@ public final class LayerNorm extends Module {
         return sb.toString();
     }
 
-    /** The trailing dimensions normalised over. */
+    /** Returns the trailing dimensions normalised over. */
     public int[] normalizedShape() {
         return normalizedShape.clone();
     }

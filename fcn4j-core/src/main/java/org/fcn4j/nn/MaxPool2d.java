@@ -1,7 +1,5 @@
 package org.fcn4j.nn;
 
-import java.util.Arrays;
-
 import org.fcn4j.tensor.Tensor;
 
 /**
@@ -16,9 +14,15 @@ import org.fcn4j.tensor.Tensor;
  * <p>NOTE: with ceilMode the output may hold one more window per axis, partly outside the
  * input, but a window that would start inside the right padding is dropped, as in PyTorch.
  *
- * <p>Arguments (each an int or an (h, w) pair): {@code kernelSize}; {@code stride} (default
- * kernelSize); {@code padding} (default 0, at most half the kernel size); {@code dilation}
- * (default 1); {@code ceilMode} round the output size up instead of down (default false).
+ * <p>Arguments (defaults in brackets, set through {@link #options()}; each size is one int or an
+ * (h, w) pair):
+ * <ul>
+ * <li>kernelSize: the window (kH, kW);</li>
+ * <li>stride [kernelSize];</li>
+ * <li>padding [0]: at most half the kernel size;</li>
+ * <li>dilation [1];</li>
+ * <li>ceilMode [false]: round the output size up instead of down.</li>
+ * </ul>
  *
  * <p>Shape:
  * <pre>
@@ -29,43 +33,80 @@ import org.fcn4j.tensor.Tensor;
  * </pre>
  */
 public final class MaxPool2d extends Module {
-    private final int[] kernelSize;
-    private final int[] stride;
-    private final int[] padding;
-    private final int[] dilation;
+    private final int[] kernelSize;   // (kH, kW)
+    private final int[] stride;       // (sH, sW)
+    private final int[] padding;      // (pH, pW)
+    private final int[] dilation;     // (dH, dW)
     private final boolean ceilMode;
 
     /** Max pooling with stride equal to the kernel, no padding. */
     public MaxPool2d(int kernelSize) {
-        this(new int[] {kernelSize}, null, new int[] {0}, new int[] {1}, false);
+        this(new int[] {kernelSize}, options());
     }
 
     public MaxPool2d(int kernelSize, int stride) {
-        this(new int[] {kernelSize}, new int[] {stride}, new int[] {0}, new int[] {1}, false);
+        this(new int[] {kernelSize}, options().stride(stride));
     }
 
-    public MaxPool2d(int kernelSize, int stride, int padding, int dilation, boolean ceilMode) {
-        this(new int[] {kernelSize}, new int[] {stride}, new int[] {padding}, new int[] {dilation}, ceilMode);
+    public MaxPool2d(int kernelSize, Options options) {
+        this(new int[] {kernelSize}, options);
     }
 
-    /** Each argument is one int or an (h, w) pair; a null stride means the kernel size. */
-    public MaxPool2d(int[] kernelSize, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
-        this.kernelSize = PoolKernels.pair("MaxPool2d", "kernelSize", kernelSize);
-        this.stride = stride == null ? this.kernelSize.clone() : PoolKernels.pair("MaxPool2d", "stride", stride);
-        this.padding = PoolKernels.pair("MaxPool2d", "padding", padding);
-        this.dilation = PoolKernels.pair("MaxPool2d", "dilation", dilation);
-        this.ceilMode = ceilMode;
-        for (int a = 0; a < 2; a++) {
-            if (this.kernelSize[a] < 1 || this.stride[a] < 1 || this.dilation[a] < 1) {
-                throw new IllegalArgumentException("MaxPool2d: kernel size, stride and dilation must be positive, got "
-                        + "kernel " + Arrays.toString(this.kernelSize) + ", stride " + Arrays.toString(this.stride)
-                        + ", dilation " + Arrays.toString(this.dilation));
-            }
-            if (this.padding[a] < 0 || this.padding[a] > this.kernelSize[a] / 2) {
-                throw new IllegalArgumentException("MaxPool2d: padding must be between 0 and half the kernel size, got "
-                        + "padding " + Arrays.toString(this.padding) + " for kernel "
-                        + Arrays.toString(this.kernelSize));
-            }
+    /** kernelSize is one int or an (h, w) pair. */
+    public MaxPool2d(int[] kernelSize, Options options) {
+        this.kernelSize = ConvArgs.pair("MaxPool2d", "kernelSize", 1, kernelSize);
+        this.stride = options.stride == null ? this.kernelSize.clone()
+                : ConvArgs.pair("MaxPool2d", "stride", 1, options.stride);
+        this.padding = ConvArgs.pair("MaxPool2d", "padding", 0, options.padding);
+        this.dilation = ConvArgs.pair("MaxPool2d", "dilation", 1, options.dilation);
+        this.ceilMode = options.ceilMode;
+        PoolKernels.checkPadding("MaxPool2d", this.padding, this.kernelSize);
+    }
+
+    /** Returns the default options: stride equal to the kernel, padding 0, dilation 1, floor rounding. */
+    public static Options options() {
+        return Options.DEFAULTS;
+    }
+
+    /**
+     * MaxPool2d's optional arguments, immutable: each method returns a modified copy, e.g.
+     * {@code MaxPool2d.options().stride(2).padding(1)}. Values are checked when the layer is built.
+     */
+    public static final class Options {
+        static final Options DEFAULTS = new Options(null, new int[] {0}, new int[] {1}, false);
+
+        final int[] stride;     // null for the kernel size
+        final int[] padding;
+        final int[] dilation;
+        final boolean ceilMode;
+
+        private Options(int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+            this.stride = stride;
+            this.padding = padding;
+            this.dilation = dilation;
+            this.ceilMode = ceilMode;
+        }
+
+        /** Sets the stride: one int or an (h, w) pair. */
+        public Options stride(int... hw) {
+            return new Options(hw.clone(), padding, dilation, ceilMode);
+        }
+
+        /**
+         * Sets the padding on both sides of each axis, counted as minus infinity: one int or an
+         * (h, w) pair.
+         */
+        public Options padding(int... hw) {
+            return new Options(stride, hw.clone(), dilation, ceilMode);
+        }
+
+        /** Sets the spacing between window taps: one int or an (h, w) pair. */
+        public Options dilation(int... hw) {
+            return new Options(stride, padding, hw.clone(), ceilMode);
+        }
+
+        public Options ceilMode(boolean ceilMode) {
+            return new Options(stride, padding, dilation, ceilMode);
         }
     }
 
@@ -77,8 +118,8 @@ public final class MaxPool2d extends Module {
 
     @Override
     public String toString() {
-        return "MaxPool2d(kernel_size=" + Arrays.toString(kernelSize) + ", stride=" + Arrays.toString(stride)
-                + ", padding=" + Arrays.toString(padding) + ", dilation=" + Arrays.toString(dilation)
+        return "MaxPool2d(kernel_size=" + ConvArgs.tuple(kernelSize) + ", stride=" + ConvArgs.tuple(stride)
+                + ", padding=" + ConvArgs.tuple(padding) + ", dilation=" + ConvArgs.tuple(dilation)
                 + ", ceil_mode=" + ceilMode + ")";
     }
 }

@@ -15,7 +15,7 @@ import org.fcn4j.tensor.Tensor;
  * InstanceNorm: g = n * C + c; GroupNorm: g = n * G + c / (C / G)), and its affine parameters are
  * those of channel c. LayerNorm has its own row kernel because its gamma and beta vary per
  * element. Every reduction runs in double over a fixed order of planes, so results do not depend
- * on the thread count; parallel loops write disjoint planes, rows or columns.
+ * on the thread count. Parallel loops write disjoint planes, rows or columns.
  */
 final class NormKernels {
     private NormKernels() {
@@ -58,7 +58,7 @@ final class NormKernels {
     record Stats(double[] mean, double[] var, double[] invStd) {
     }
 
-    /** The non-null operands, since the autograd graph does not take null inputs. */
+    /** Returns the non-null operands, because the autograd graph takes no null inputs. */
     private static Tensor[] inputs(Tensor input, Tensor weight, Tensor bias) {
         return weight == null ? new Tensor[] {input} : new Tensor[] {input, weight, bias};
     }
@@ -66,9 +66,9 @@ final class NormKernels {
     // ---------------------------------------------------------------- statistics
 
     /**
-     * Computes each group's mean and biased variance in one pass per plane (sums of x - x0, shifted
-     * by the plane's first value so that a large mean does not cancel the variance), then merges
-     * the planes of a group with the pairwise update of Chan, Golub and LeVeque.
+     * Computes each group's mean and biased variance in one pass per plane, then merges the planes
+     * of a group with the pairwise update of Chan, Golub and LeVeque. The plane sums are of
+     * x - x0, shifted by the plane's first value, so that a large mean does not cancel the variance.
      */
     static Stats groupStats(float[] x, Grouping gr, double eps) {
         int planes = gr.n * gr.c;

@@ -16,15 +16,6 @@ final class PoolKernels {
     private PoolKernels() {
     }
 
-    /** Expands an int or (h, w) argument given as an array of length 1 or 2. */
-    static int[] pair(String layer, String name, int[] value) {
-        if (value == null || value.length < 1 || value.length > 2) {
-            throw new IllegalArgumentException(layer + ": " + name + " must be one int or an (h, w) pair, got "
-                    + (value == null ? "null" : value.length + " values"));
-        }
-        return value.length == 1 ? new int[] {value[0], value[0]} : value.clone();
-    }
-
     /**
      * PyTorch's pooling output size: floor (or ceil) of (in + 2p - d(k - 1) - 1) / s, plus 1;
      * with ceil mode, a last window that would start in the right padding is dropped.
@@ -36,6 +27,14 @@ final class PoolKernels {
             out--;
         }
         return (int) out;
+    }
+
+    /** Rejects padding above half the kernel, where a whole window could lie in the padding. */
+    static void checkPadding(String layer, int[] padding, int[] kernel) {
+        if (padding[0] > kernel[0] / 2 || padding[1] > kernel[1] / 2) {
+            throw new IllegalArgumentException(layer + ": padding must be at most half the kernel size, got padding "
+                    + ConvArgs.tuple(padding) + " for kernel " + ConvArgs.tuple(kernel));
+        }
     }
 
     static void checkInput(String layer, int[] shape) {
@@ -70,6 +69,14 @@ final class PoolKernels {
         float[] y = new float[planes * oh * ow];   // (P, OH, OW)
         int[] argmax = new int[y.length];      // (P, OH, OW) flat index into the input plane
 
+        // Kernel taps that fall inside the input, per output row and column, so the loops need no test.
+        int[] aLo = new int[oh];   // (OH)
+        int[] aHi = new int[oh];   // (OH)
+        int[] bLo = new int[ow];   // (OW)
+        int[] bHi = new int[ow];   // (OW)
+        insideTaps(h, k[0], st[0], pad[0], dil[0], aLo, aHi);
+        insideTaps(w, k[1], st[1], pad[1], dil[1], bLo, bHi);
+
         Parallel.forRange(planes, (start, end) -> {
             for (int p = start; p < end; p++) {
                 int in = p * h * w;
@@ -80,16 +87,10 @@ final class PoolKernels {
                         int w0 = j * st[1] - pad[1];
                         float best = Float.NEGATIVE_INFINITY;
                         int bestIndex = -1;
-                        for (int a = 0; a < k[0]; a++) {
+                        for (int a = aLo[i]; a < aHi[i]; a++) {
                             int ih = h0 + a * dil[0];
-                            if (ih < 0 || ih >= h) {
-                                continue;
-                            }
-                            for (int b = 0; b < k[1]; b++) {
+                            for (int b = bLo[j]; b < bHi[j]; b++) {
                                 int iw = w0 + b * dil[1];
-                                if (iw < 0 || iw >= w) {
-                                    continue;
-                                }
                                 float v = x[in + ih * w + iw];
                                 if (bestIndex < 0 || v > best || Float.isNaN(v)) {
                                     best = v;
@@ -118,6 +119,20 @@ final class PoolKernels {
             });
         };
         return Tensor.result("max_pool2d", y, new int[] {shape[0], shape[1], oh, ow}, backward, input);
+    }
+
+    /**
+     * For each output position o along one axis, the range [lo, hi) of kernel taps t whose input
+     * index o * s - p + t * d lies in [0, in); empty (lo = hi) when none does.
+     */
+    private static void insideTaps(int in, int k, int s, int p, int d, int[] lo, int[] hi) {
+        for (int o = 0; o < lo.length; o++) {
+            int first = o * s - p;
+            int a = first >= 0 ? 0 : (-first + d - 1) / d;
+            int b = first > in - 1 ? 0 : Math.min(k, (in - 1 - first) / d + 1);
+            lo[o] = Math.min(a, k);
+            hi[o] = Math.max(b, lo[o]);
+        }
     }
 
     // ---------------------------------------------------------------- average pooling

@@ -16,8 +16,8 @@ final class ResizeKernels {
     }
 
     /**
-     * The source-to-destination scale of one axis: 1 / scaleFactor when a scale factor was given,
-     * else in / out.
+     * Returns the source-to-destination scale of one axis: 1 / scaleFactor when a scale factor
+     * was given, else in / out.
      */
     private static float scale(int in, int out, double scaleFactor) {
         return scaleFactor > 0 ? (float) (1.0 / scaleFactor) : (float) in / out;
@@ -52,7 +52,14 @@ final class ResizeKernels {
      * is copied, whatever the scale factor.
      */
     static Taps linearTaps(int in, int out, double scaleFactor, boolean alignCorners) {
-        float s = alignCorners ? out > 1 ? (float) (in - 1) / (out - 1) : 0f : scale(in, out, scaleFactor);
+        float s;
+        if (!alignCorners) {
+            s = scale(in, out, scaleFactor);
+        } else if (out > 1) {
+            s = (float) (in - 1) / (out - 1);
+        } else {
+            s = 0f;
+        }
         Taps t = new Taps(new int[out], new int[out], new float[out], new float[out]);
         for (int d = 0; d < out; d++) {
             if (in == out) {

@@ -140,9 +140,9 @@ public final class Upsample extends Module {
 
     @Override
     public String toString() {
-        String what = size != null ? "size=(" + size[0] + ", " + size[1] + ")"
+        String target = size != null ? "size=(" + size[0] + ", " + size[1] + ")"
                 : "scale_factor=(" + scaleFactor[0] + ", " + scaleFactor[1] + ")";
-        return "Upsample(" + what + ", mode=" + mode.name().toLowerCase(java.util.Locale.ROOT)
+        return "Upsample(" + target + ", mode=" + mode.name().toLowerCase(java.util.Locale.ROOT)
                 + (mode == Mode.BILINEAR ? ", align_corners=" + alignCorners : "") + ")";
     }
 }

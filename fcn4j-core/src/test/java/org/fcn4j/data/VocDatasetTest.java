@@ -97,8 +97,10 @@ class VocDatasetTest {
         VocDataset val = new VocDataset(root, "val");
         UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> val.get(0));
         String msg = e.getCause().getMessage();
-        assertTrue(msg.contains("SegmentationClass") && msg.contains("2007_000002.png"), msg);
-        assertTrue(msg.contains("7x6") && msg.contains("6x6"), msg);
+        assertTrue(msg.contains("SegmentationClass"), msg);
+        assertTrue(msg.contains("2007_000002.png"), msg);
+        assertTrue(msg.contains("7x6"), msg);
+        assertTrue(msg.contains("6x6"), msg);
     }
 
     @Test
@@ -107,14 +109,16 @@ class VocDatasetTest {
         VocDataset train = new VocDataset(root, "train");
         UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> train.get(0));
         String msg = e.getCause().getMessage();
-        assertTrue(msg.contains("2007_000001.png") && msg.contains("class 30"), msg);
+        assertTrue(msg.contains("2007_000001.png"), msg);
+        assertTrue(msg.contains("class 30"), msg);
     }
 
     @Test
     void missingFilesAreReportedAtOpen() throws IOException {
         list("test", "2007_000001", "2007_000404");
         IOException e = assertThrows(IOException.class, () -> new VocDataset(root, "test"));
-        assertTrue(e.getMessage().contains("line 2") && e.getMessage().contains("2007_000404"), e.getMessage());
+        assertTrue(e.getMessage().contains("line 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("2007_000404"), e.getMessage());
         IOException missing = assertThrows(IOException.class, () -> new VocDataset(root, "trainval"));
         assertTrue(missing.getMessage().contains("trainval.txt"), missing.getMessage());
     }

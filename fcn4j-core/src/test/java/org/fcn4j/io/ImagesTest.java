@@ -131,6 +131,13 @@ class ImagesTest {
     }
 
     @Test
+    void paletteImageAsInputGivesItsColours() throws IOException {
+        Tensor t = Images.read(png("pal.png", indexedMask(2, 1, new int[] {0, 1})));
+        assertArrayEquals(new int[] {3, 1, 2}, t.shape());
+        assertArrayEquals(new float[] {0, 128 / 255f, 0, 0, 0, 0}, t.data(), 1e-7f, "black, then VOC dark red");
+    }
+
+    @Test
     void greyMaskGivesValues() throws IOException {
         BufferedImage img = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_GRAY);
         img.getRaster().setSamples(0, 0, 2, 1, 0, new int[] {3, 255});
@@ -173,7 +180,8 @@ class ImagesTest {
     void colourImageAsClassMaskIsRejected() throws IOException {
         Path f = png("rgbmask.png", new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB));
         IOException e = assertThrows(IOException.class, () -> Images.readClassMap(f, 21));
-        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("readColorMask"), e.getMessage());
+        assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("readColorMask"), e.getMessage());
     }
 
     @Test
@@ -211,7 +219,8 @@ class ImagesTest {
         Path f = tmp.resolve("x.png");
         Files.writeString(f, "hello");
         IOException e = assertThrows(IOException.class, () -> Images.read(f));
-        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("not an image"), e.getMessage());
+        assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("not an image"), e.getMessage());
     }
 
     @Test

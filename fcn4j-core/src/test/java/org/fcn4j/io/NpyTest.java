@@ -30,7 +30,7 @@ class NpyTest {
     @TempDir
     Path tmp;
 
-    /** The arrays of npy_roundtrip.py's expected(), built the same way. */
+    /** Builds the arrays of npy_roundtrip.py's expected() the same way. */
     static Map<String, NdArray> expected() {
         Map<String, NdArray> m = new LinkedHashMap<>();
         float[] f32 = new float[24];
@@ -95,7 +95,7 @@ class NpyTest {
     }
 
     @Test
-    void writesWhatItReadsAndLeavesFilesForNumpy() throws IOException {
+    void writeRoundTripForNumpyCheck() throws IOException {
         Path out = Path.of("target", "npy-from-fcn4j");
         Files.createDirectories(out);
         for (Map.Entry<String, NdArray> e : expected().entrySet()) {
@@ -197,7 +197,7 @@ class NpyTest {
 
     @Test
     void truncatedDeflatedMemberFailsInBoundedChunks() throws IOException {
-        // A deflated member whose .npy header declares 10^8 float64 values but holds 16 bytes.
+        // A deflated member whose .npy header declares 10^8 float64 values but contains 16 bytes.
         String dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (100000000,), }";
         Path npy = withHeader("member.npy", dict, 16);
         Path zip = tmp.resolve("lying.npz");
@@ -230,7 +230,8 @@ class NpyTest {
             z.closeEntry();
         }
         IOException e = assertThrows(IOException.class, () -> Npz.read(zip));
-        assertTrue(e.getMessage().contains("member y.npy") && e.getMessage().contains("4000 bytes"), e.getMessage());
+        assertTrue(e.getMessage().contains("member y.npy"), e.getMessage());
+        assertTrue(e.getMessage().contains("4000 bytes"), e.getMessage());
     }
 
     @Test
@@ -238,7 +239,36 @@ class NpyTest {
         Path f = tmp.resolve("plain.npz");
         Files.write(f, new byte[] {1, 2, 3, 4, 5});
         IOException e = assertThrows(IOException.class, () -> Npz.read(f));
-        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("zip"), e.getMessage());
+        assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("zip"), e.getMessage());
+    }
+
+    @Test
+    void readsVersion2Header() throws IOException {
+        String dict = "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }";
+        String padded = dict + " ".repeat((64 - (12 + dict.length() + 1) % 64) % 64) + "\n";
+        byte[] h = padded.getBytes(StandardCharsets.ISO_8859_1);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12 + h.length + 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0}).putInt(h.length).put(h).putInt(7).putInt(-9);
+        Path f = tmp.resolve("v2.npy");
+        Files.write(f, b.array());
+        assertArrayEquals(new int[] {7, -9}, Npy.read(f).toInts());
+    }
+
+    @Test
+    void oversizedHeaderLengthIsRejected() throws IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0}).putInt(Integer.MAX_VALUE);
+        Path f = tmp.resolve("hdr.npy");
+        Files.write(f, b.array());
+        assertFails(f, "header length 2147483647");
+    }
+
+    @Test
+    void unsupportedVersionIsRejected() throws IOException {
+        Path f = tmp.resolve("v9.npy");
+        Files.write(f, new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 9, 0, 0, 0});
+        assertFails(f, "version 9.0");
     }
 
     @Test

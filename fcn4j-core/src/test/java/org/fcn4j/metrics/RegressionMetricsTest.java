@@ -61,7 +61,8 @@ class RegressionMetricsTest {
     void shapeAndLevelErrors() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new RegressionMetrics().update(Tensor.zeros(2, 3), Tensor.zeros(3, 2)));
-        assertTrue(e.getMessage().contains("(2, 3)") && e.getMessage().contains("(3, 2)"), e.getMessage());
+        assertTrue(e.getMessage().contains("(2, 3)"), e.getMessage());
+        assertTrue(e.getMessage().contains("(3, 2)"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> RegressionMetrics.quantiles(0.1, 0.9).update(Tensor.zeros(2, 3, 4), Tensor.zeros(2, 1, 4)));
         assertTrue(e.getMessage().contains("(2, 3, 4)"), e.getMessage());

@@ -19,7 +19,7 @@ class ActivationParityTest {
     Stream<DynamicTest> activationsMatchPyTorch() {
         List<Fixtures.Case> cases = Fixtures.load("activations.txt");
         if (cases.size() < 20) {
-            throw new AssertionError("activations.txt holds only " + cases.size() + " cases; regenerate it");
+            throw new AssertionError("activations.txt contains only " + cases.size() + " cases; regenerate it");
         }
         return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> check(c)));
     }

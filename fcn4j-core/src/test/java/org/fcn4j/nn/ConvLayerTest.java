@@ -73,7 +73,7 @@ class ConvLayerTest {
     @Test
     void conv2dRejectsInvalidInputs() {
         Conv2d conv = new Conv2d(3, 4, 3, rng);
-        assertRejected("expected input of shape (N, 3, H, W), got (8, 1, 64, 64)",
+        assertRejected("expected input of shape (N, 3, H, W) or (3, H, W), got (8, 1, 64, 64)",
                 () -> conv.forward(Tensor.zeros(8, 1, 64, 64)));
         assertRejected("smaller than the dilated kernel 3 x 3", () -> conv.forward(Tensor.zeros(1, 3, 2, 5)));
         Conv2d reflect = new Conv2d(1, 1, 3, Conv2d.options().padding(2).paddingMode("reflect"), rng);
@@ -108,6 +108,21 @@ class ConvLayerTest {
     }
 
     @Test
+    void unbatchedInputMatchesBatchOfOne() {
+        Conv2d conv = new Conv2d(2, 3, 3, Conv2d.options().padding(1).stride(2), rng);
+        Tensor image = Tensor.randn(rng, 2, 5, 4);
+        Tensor single = conv.forward(image);
+        assertArrayEquals(new int[] {3, 3, 2}, single.shape());
+        assertArrayEquals(conv.forward(image.reshape(1, 2, 5, 4)).data(), single.data());
+
+        ConvTranspose2d up = new ConvTranspose2d(2, 3, 2, ConvTranspose2d.options().stride(2), rng);
+        Tensor upSingle = up.forward(image);
+        assertArrayEquals(new int[] {3, 10, 8}, upSingle.shape());
+        assertArrayEquals(up.forward(image.reshape(1, 2, 5, 4)).data(), upSingle.data());
+        assertArrayEquals(new int[] {3, 11, 9}, up.forward(image, new int[] {11, 9}).shape());
+    }
+
+    @Test
     void initialisationFollowsPyTorchBounds() {
         Conv2d conv = new Conv2d(8, 4, 3, Conv2d.options().groups(2), new Generator(5));
         double bound = 1 / Math.sqrt(4 * 9); // fan_in = (C_in / groups) kH kW
@@ -130,7 +145,8 @@ class ConvLayerTest {
         double min = Double.MAX_VALUE;
         double max = -Double.MAX_VALUE;
         for (float v : values) {
-            assertTrue(v >= -bound && v <= bound, v + " outside +-" + bound);
+            assertTrue(v >= -bound, v + " below -" + bound);
+            assertTrue(v <= bound, v + " above " + bound);
             min = Math.min(min, v);
             max = Math.max(max, v);
         }

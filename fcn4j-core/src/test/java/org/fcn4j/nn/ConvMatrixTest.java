@@ -118,7 +118,8 @@ class ConvMatrixTest {
             System.arraycopy(conv.weight().data(), 0, convT.weight().data(), 0, conv.weight().numel());
             int[] natural = convT.outputSize(o[0], o[1]);
             int[] size = {c.h, c.w};
-            assertTrue(c.h - natural[0] >= 0 && c.h - natural[0] < c.sh, c + ": output padding in range");
+            assertTrue(c.h - natural[0] >= 0, c + ": output padding is negative");
+            assertTrue(c.h - natural[0] < c.sh, c + ": output padding reaches the stride");
 
             Tensor m = conv.matrix(c.h, c.w);
             Tensor mt = m.transpose();
@@ -147,11 +148,46 @@ class ConvMatrixTest {
     }
 
     @Test
+    void sameWidthPathMatchesMatrix() {
+        // Stride 1 with an output as wide as the input takes im2col's contiguous-run path.
+        Generator rng = new Generator(14);
+        for (int t = 0; t < 30; t++) {
+            int k = 1 + rng.nextInt(5);
+            int d = 1 + rng.nextInt(2);
+            int h = 1 + d * (k - 1) / 2 + rng.nextInt(6);
+            int w = 1 + d * (k - 1) / 2 + rng.nextInt(6);
+            int groups = 1 + rng.nextInt(2);
+            Conv2d conv = new Conv2d(2 * groups, 2, new int[] {k, 1 + rng.nextInt(5)}, Conv2d.options()
+                    .padding("same").dilation(d).groups(groups), rng);
+            String context = conv + " on " + h + "x" + w;
+            assertTrue(ConvKernel.hasContiguousRows(new ConvGeometry(1, 1, h, w, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, h, w)));
+            Tensor m = conv.matrix(h, w);
+            Tensor x = Tensor.randn(rng, 1, 2 * groups, h, w).requiresGrad(true);
+            Tensor y = conv.forward(x);
+            float[] ym = times(m, x.data());
+            for (int i = 0; i < ym.length; i++) {
+                ym[i] += conv.bias().data()[i / (h * w)];
+            }
+            Approx.assertClose(context + ": forward vs M x", ym, y.data(), 1e-5, 1e-5);
+
+            Tensor dy = Tensor.randn(rng, y.shape());
+            y.backward(dy);
+            Approx.assertClose(context + ": input gradient vs M^T dy", times(m.transpose(), dy.data()),
+                    x.grad().data(), 1e-5, 1e-5);
+        }
+    }
+
+    @Test
     void rowBlocksGiveTheSameResult() {
         Generator rng = new Generator(13);
         try (var scope = GradMode.noGrad()) {
-            for (int t = 0; t < 20; t++) {
+            for (int t = 0; t < 30; t++) {
                 Config c = draw(rng, PaddingMode.ZEROS);
+                if (t % 3 == 0) {
+                    // Stride 1 and "same" width, for the contiguous-run path of im2col and col2im.
+                    c = new Config(c.in, c.out, c.groups, c.kh, 2 * c.pw + 1, 1, 1, c.ph, c.pw, c.dh, 1,
+                            Math.max(c.h, c.dh * (c.kh - 1) + 1), c.w, c.mode);
+                }
                 Conv2d conv = conv(c, rng);
                 int[] o = conv.outputSize(c.h, c.w);
                 int n = 2;

@@ -23,7 +23,7 @@ class NormParityTest {
     Stream<DynamicTest> normsMatchPyTorch() {
         List<Fixtures.Case> cases = Fixtures.load("norms.txt");
         if (cases.size() < 50) {
-            throw new AssertionError("norms.txt holds only " + cases.size() + " cases; regenerate it");
+            throw new AssertionError("norms.txt contains only " + cases.size() + " cases; regenerate it");
         }
         return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> check(c)));
     }

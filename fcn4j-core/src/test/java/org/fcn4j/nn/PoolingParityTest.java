@@ -11,7 +11,7 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * MaxPool2d, AvgPool2d and AdaptiveAvgPool2d against PyTorch 1.13 (fixtures/pooling.txt, written
  * by tools/fixtures/gen_layers.py) over a grid of kernels, strides, paddings, dilations, ceil
- * mode and count_include_pad; and interpolate against fixtures/resize.txt.
+ * mode and count_include_pad. Interpolation is checked against fixtures/resize.txt.
  */
 class PoolingParityTest {
     private static final double ATOL = 1e-5;
@@ -21,7 +21,7 @@ class PoolingParityTest {
     Stream<DynamicTest> poolingMatchesPyTorch() {
         List<Fixtures.Case> cases = Fixtures.load("pooling.txt");
         if (cases.size() < 100) {
-            throw new AssertionError("pooling.txt holds only " + cases.size() + " cases; regenerate it");
+            throw new AssertionError("pooling.txt contains only " + cases.size() + " cases; regenerate it");
         }
         return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> checkPooling(c)));
     }
@@ -29,11 +29,14 @@ class PoolingParityTest {
     private static void checkPooling(Fixtures.Case c) {
         String layer = c.attr("layer");
         Module m = switch (layer) {
-            case "MaxPool2d" -> new MaxPool2d(c.attrInts("kernel"), c.attrInts("stride"), c.attrInts("padding"),
-                    c.attrInts("dilation"), ParityChecks.bool(c, "ceil_mode"));
-            case "AvgPool2d" -> new AvgPool2d(c.attrInts("kernel"), c.attrInts("stride"), c.attrInts("padding"),
-                    ParityChecks.bool(c, "ceil_mode"), ParityChecks.bool(c, "count_include_pad"),
-                    c.attrInt("divisor_override"));
+            case "MaxPool2d" -> maxPool(c);
+            case "AvgPool2d" -> {
+                AvgPool2d.Options o = AvgPool2d.options().stride(c.attrInts("stride")).padding(c.attrInts("padding"))
+                        .ceilMode(ParityChecks.bool(c, "ceil_mode"))
+                        .countIncludePad(ParityChecks.bool(c, "count_include_pad"));
+                int divisor = c.attrInt("divisor_override");
+                yield new AvgPool2d(c.attrInts("kernel"), divisor > 0 ? o.divisorOverride(divisor) : o);
+            }
             case "AdaptiveAvgPool2d" -> new AdaptiveAvgPool2d(c.attrInts("output_size")[0],
                     c.attrInts("output_size")[1]);
             default -> throw new AssertionError(c.name() + ": unknown layer " + layer);
@@ -41,11 +44,16 @@ class PoolingParityTest {
         ParityChecks.forwardBackward(m + " on " + c.attr("shape"), m, c, "", ATOL, RTOL);
     }
 
+    private static MaxPool2d maxPool(Fixtures.Case c) {
+        return new MaxPool2d(c.attrInts("kernel"), MaxPool2d.options().stride(c.attrInts("stride"))
+                .padding(c.attrInts("padding")).dilation(c.attrInts("dilation")).ceilMode(ParityChecks.bool(c, "ceil_mode")));
+    }
+
     @TestFactory
     Stream<DynamicTest> interpolateMatchesPyTorch() {
         List<Fixtures.Case> cases = Fixtures.load("resize.txt");
         if (cases.size() < 40) {
-            throw new AssertionError("resize.txt holds only " + cases.size() + " cases; regenerate it");
+            throw new AssertionError("resize.txt contains only " + cases.size() + " cases; regenerate it");
         }
         return cases.stream().filter(c -> c.has("dy"))
                 .map(c -> DynamicTest.dynamicTest(c.name(), () -> checkInterpolate(c)));
@@ -69,8 +77,7 @@ class PoolingParityTest {
     Stream<DynamicTest> maxPoolIndicesMatchPyTorch() {
         return Fixtures.load("pooling.txt").stream().filter(c -> c.has("indices"))
                 .map(c -> DynamicTest.dynamicTest(c.name(), () -> {
-                    MaxPool2d m = new MaxPool2d(c.attrInts("kernel"), c.attrInts("stride"), c.attrInts("padding"),
-                            c.attrInts("dilation"), ParityChecks.bool(c, "ceil_mode"));
+                    MaxPool2d m = maxPool(c);
                     // A one-hot upstream gradient lands on the saved argmax of its window.
                     Tensor x = c.tensor("x").requiresGrad(true);
                     Tensor y = m.forward(x);
