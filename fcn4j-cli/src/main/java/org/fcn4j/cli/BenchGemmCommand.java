@@ -51,7 +51,7 @@ final class BenchGemmCommand implements Callable<Integer> {
             description = "Timed products; the median is reported (default: ${DEFAULT-VALUE}).")
     int repeat;
 
-    @Option(names = "--seed", defaultValue = "1",
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1",
             description = "Seed of the random matrices (default: ${DEFAULT-VALUE}).")
     long seed;
 
