@@ -2,6 +2,7 @@ package org.fcn4j.nn;
 
 import org.fcn4j.autograd.Backward;
 import org.fcn4j.kernel.Parallel;
+import org.fcn4j.tensor.Arena;
 import org.fcn4j.tensor.Shape;
 import org.fcn4j.tensor.Tensor;
 
@@ -66,8 +67,8 @@ final class PoolKernels {
         int ow = outputSize(w, k[1], st[1], pad[1], dil[1], ceilMode);
         checkOutput("MaxPool2d", shape, oh, ow);
         float[] x = input.data();              // (P, H, W)
-        float[] y = new float[planes * oh * ow];   // (P, OH, OW)
-        int[] argmax = new int[y.length];      // (P, OH, OW) flat index into the input plane
+        float[] y = Arena.floats(planes * oh * ow); // (P, OH, OW)
+        int[] argmax = Arena.ints(y.length);      // (P, OH, OW) flat index into the input plane
 
         // Kernel taps that fall inside the input, per output row and column, so the loops need no test.
         int[] aLo = new int[oh];   // (OH)

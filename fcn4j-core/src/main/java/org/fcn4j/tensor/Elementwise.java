@@ -43,7 +43,7 @@ final class Elementwise {
 
     static Tensor unary(Tensor x, Unary op) {
         float[] in = x.data();
-        float[] out = new float[in.length];
+        float[] out = Arena.floats(in.length);
         for (int i = 0; i < in.length; i++) {
             float v = in[i];
             out[i] = switch (op) {
