@@ -34,6 +34,7 @@ final class ConvKernel {
     private static final int BLOCK_FLOATS = 1 << 18;
 
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[][]> PARTIALS = ThreadLocal.withInitial(() -> new float[0][]);
 
     private ConvKernel() {
     }
@@ -151,12 +152,12 @@ final class ConvKernel {
         int blocks = Math.ceilDiv(g.p(), rows);
         int tasks = g.n() * g.groups() * blocks;
         int chunks = Math.max(1, Math.min(Parallel.threads(), tasks));
-        float[][] partial = new float[chunks][]; // each (G, K, Fg)
+        float[][] partial = partials(chunks, dw.length); // each (G, K, Fg)
         Parallel.forEach(chunks, c -> {
-            float[] acc = new float[dw.length];
+            float[] acc = partial[c];
+            java.util.Arrays.fill(acc, 0, dw.length, 0f);
             weightTasks(x, dy, acc, g, rows, blocks, (int) ((long) tasks * c / chunks),
                     (int) ((long) tasks * (c + 1) / chunks));
-            partial[c] = acc;
         });
         for (int c = 1; c < chunks; c++) {
             for (int i = 0; i < dw.length; i++) {
@@ -176,6 +177,23 @@ final class ConvKernel {
                 }
             }
         }
+    }
+
+    // The calling thread's per-chunk partial sums of the weight gradient, kept from call to call
+    // (a training step would otherwise allocate them for every layer); only the first len floats
+    // of each are used.
+    private static float[][] partials(int chunks, int len) {
+        float[][] p = PARTIALS.get();
+        if (p.length < chunks) {
+            p = java.util.Arrays.copyOf(p, chunks);
+        }
+        for (int c = 0; c < chunks; c++) {
+            if (p[c] == null || p[c].length < len) {
+                p[c] = new float[len];
+            }
+        }
+        PARTIALS.set(p);
+        return p;
     }
 
     // Adds tasks [start, end) into dwT, the transposed weight gradient (G, K, Fg).
