@@ -112,6 +112,7 @@ final class BenchUnetCommand implements Callable<Integer> {
         // Training steps: zero the gradients, forward, loss, backward, update.
         model.train();
         double[] trainMs = new double[iters];
+        double[] warmupMs = new double[warmup];
         double firstStepMs = Double.NaN;
         float loss = Float.NaN;
         for (int i = 0; i < warmup + iters; i++) {
@@ -126,13 +127,15 @@ final class BenchUnetCommand implements Callable<Integer> {
             }
             if (i >= warmup) {
                 trainMs[i - warmup] = (t1 - t0) / 1e6;
+            } else {
+                warmupMs[i] = (t1 - t0) / 1e6;
             }
             loss = l.item();
         }
         double trainMedian = median(trainMs);
         emit(out, "kind", "train", "size", s.name(), "threads", Parallel.threads(), "train_step_ms", round(trainMedian, 3),
                 "min_ms", round(min(trainMs), 3), "max_ms", round(max(trainMs), 3), "samples_ms", rounded(trainMs),
-                "warmup", warmup, "iters", iters, "final_loss", round(loss, 5),
+                "warmup_ms", rounded(warmupMs), "warmup", warmup, "iters", iters, "final_loss", round(loss, 5),
                 "approx_train_gflop_per_s", round(3 * s.n * fwdFlops / (trainMedian / 1e3) / 1e9, 2));
 
         // Inference: evaluation mode, no gradient recording.
