@@ -26,11 +26,12 @@ cat "$out"
 "$python" - "$out" <<'PY'
 import json, statistics, sys
 runs = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
-def med(bench, threads):
-    return statistics.median(r["gflops"] for r in runs if r["bench"] == bench and r["threads"] == threads)
-f1, f2 = med("gemm", 1), med("gemm", 2)
-o1, o2 = med("numpy-sgemm", 1), med("numpy-sgemm", 2)
-print(f"median GFLOP/s over rounds: fcn4j 1 thread {f1:.1f}, 2 threads {f2:.1f} (scaling {f2 / f1:.2f}); "
-      f"OpenBLAS 1 thread {o1:.1f}, 2 threads {o2:.1f}; fcn4j / OpenBLAS: {f1 / o1:.2f} (1 thread), "
-      f"{f2 / o2:.2f} (2 threads)")
+def med(bench, threads, key):
+    return statistics.median(r[key] for r in runs if r["bench"] == bench and r["threads"] == threads)
+for key in ("gflops", "best_gflops"):
+    f1, f2 = med("gemm", 1, key), med("gemm", 2, key)
+    o1, o2 = med("numpy-sgemm", 1, key), med("numpy-sgemm", 2, key)
+    print(f"{key}, median over rounds: fcn4j 1 thread {f1:.1f}, 2 threads {f2:.1f} (scaling {f2 / f1:.2f}); "
+          f"OpenBLAS 1 thread {o1:.1f}, 2 threads {o2:.1f} (scaling {o2 / o1:.2f}); "
+          f"fcn4j / OpenBLAS {f1 / o1:.2f} (1 thread), {f2 / o2:.2f} (2 threads)")
 PY

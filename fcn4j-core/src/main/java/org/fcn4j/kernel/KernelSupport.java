@@ -23,16 +23,17 @@ interface KernelSupport {
     int tileCols();
 
     /**
-     * Adds the product of two packed panels into an MR x NR tile of C:
+     * Adds the product of two panels into an MR x NR tile of C:
      * {@code C[r][j] += sum_p aPanel[p][r] * bPanel[p][j]}, summing p in increasing order into a
      * zero accumulator that is then added to C, so a tile written through a scratch buffer
      * rounds exactly like one written in place.
      *
      * @param aPanel packed A, {@code (kc, MR)} row-major from {@code aOff}
-     * @param bPanel packed B, {@code (kc, NR)} row-major from {@code bOff}
+     * @param bPanel B, kc rows of NR values from {@code bOff}, rows {@code ldb} apart: NR for a
+     *     packed panel, or the row stride of B itself when it is read in place
      * @param c the MR x NR tile starts at {@code cOff}, rows {@code ldc} apart
      */
-    void gemmTile(int kc, float[] aPanel, int aOff, float[] bPanel, int bOff, float[] c, int cOff, int ldc);
+    void gemmTile(int kc, float[] aPanel, int aOff, float[] bPanel, int bOff, int ldb, float[] c, int cOff, int ldc);
 
     /** Returns {@code sum_i x[xOff + i] * y[yOff + i]} for i in [0, n). */
     float dot(int n, float[] x, int xOff, float[] y, int yOff);

@@ -50,7 +50,8 @@ final class PanamaKernelSupport implements KernelSupport {
     // kc times per call); folded into the blocking loops, the same code waited for on-stack
     // replacement and ran at a few GFLOP/s for the first products.
     @Override
-    public void gemmTile(int kc, float[] aPanel, int aOff, float[] bPanel, int bOff, float[] c, int cOff, int ldc) {
+    public void gemmTile(int kc, float[] aPanel, int aOff, float[] bPanel, int bOff, int ldb, float[] c, int cOff,
+            int ldc) {
         // 12 accumulators: 6 rows x 2 vectors. With the 2 B vectors and one broadcast this uses 15
         // vector registers, and 12 independent FMA chains hide the FMA latency (4 cycles on Zen 4
         // and recent Intel cores, at up to 2 FMAs per cycle).
@@ -70,7 +71,7 @@ final class PanamaKernelSupport implements KernelSupport {
         // Main loop: one rank-1 update of the tile per step of K.
         for (int p = 0; p < kc; p++) {
             int ai = aOff + p * MR;
-            int bi = bOff + p * NR;
+            int bi = bOff + p * ldb;
             FloatVector b0 = FloatVector.fromArray(F, bPanel, bi);
             FloatVector b1 = FloatVector.fromArray(F, bPanel, bi + L);
             FloatVector a = FloatVector.broadcast(F, aPanel[ai]);

@@ -38,7 +38,8 @@ final class ScalarKernelSupport implements KernelSupport {
     // NOTE: a * b + c here, not Math.fma: without FMA hardware Math.fma is emulated and orders of
     // magnitude slower, and the scalar path is the one that must work everywhere.
     @Override
-    public void gemmTile(int kc, float[] aPanel, int aOff, float[] bPanel, int bOff, float[] c, int cOff, int ldc) {
+    public void gemmTile(int kc, float[] aPanel, int aOff, float[] bPanel, int bOff, int ldb, float[] c, int cOff,
+            int ldc) {
         // 16 accumulators in local variables, which C2 keeps in registers; an accumulator array
         // stayed in memory and ran at a third of the speed.
         float c00 = 0f; float c01 = 0f; float c02 = 0f; float c03 = 0f;
@@ -49,7 +50,7 @@ final class ScalarKernelSupport implements KernelSupport {
         // Main loop: one rank-1 update of the tile per step of K.
         for (int p = 0; p < kc; p++) {
             int ai = aOff + p * MR;
-            int bi = bOff + p * NR;
+            int bi = bOff + p * ldb;
             float b0 = bPanel[bi];
             float b1 = bPanel[bi + 1];
             float b2 = bPanel[bi + 2];

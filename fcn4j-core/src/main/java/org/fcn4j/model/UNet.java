@@ -1,6 +1,9 @@
 package org.fcn4j.model;
 
+import java.util.ArrayList;
 import java.util.List;
+
+import org.fcn4j.autograd.GradMode;
 
 import org.fcn4j.nn.Conv2d;
 import org.fcn4j.nn.ConvTranspose2d;
@@ -144,6 +147,45 @@ public final class UNet extends Module {
     // a backward pass freed it (without retainGraph).
     private boolean previousPassReleased() {
         return lastInner == null || lastInner.gradFn() == null || lastInner.gradFn().isFreed();
+    }
+
+    /**
+     * Runs one (1, C, H, W) zero image through the network in evaluation mode and lists each block's
+     * output shape and parameter count, in forward order; the bottleneck row gives its spatial size.
+     */
+    public List<LayerSummary> summarize(int channels, int height, int width) {
+        List<LayerSummary> rows = new ArrayList<>();
+        boolean wasTraining = isTraining();
+        eval();
+        try (GradMode.Scope scope = GradMode.noGrad()) {
+            SpatialPadding padding = new SpatialPadding(height, width, 1 << down.length);
+            Tensor x = padding.pad(Tensor.zeros(1, channels, height, width));
+            rows.add(new LayerSummary("input", padding.needed() ? "padded by reflection" : "", x.shape(), 0));
+            Tensor[] skips = new Tensor[down.length];
+            for (int i = 0; i < down.length; i++) {
+                skips[i] = down[i].forward(x);
+                rows.add(row("down" + (i + 1), "double conv", skips[i], down[i]));
+                x = pool.forward(skips[i]);
+                rows.add(new LayerSummary("pool" + (i + 1), "MaxPool2d(2)", x.shape(), 0));
+            }
+            x = bottleneck.forward(x);
+            rows.add(row("bottleneck", "double conv", x, bottleneck));
+            for (int i = down.length - 1; i >= 0; i--) {
+                x = up[i].forward(x);
+                rows.add(row("up" + (i + 1), config.upsampling(), x, up[i]));
+                x = dec[i].forward(Functional.concatChannels(x, skips[i]));
+                rows.add(row("dec" + (i + 1), "concat skip + double conv", x, dec[i]));
+            }
+            x = padding.crop(head.forward(x));
+            rows.add(row("head", "Conv2d 1x1", x, head));
+        } finally {
+            train(wasTraining);
+        }
+        return rows;
+    }
+
+    private static LayerSummary row(String name, String what, Tensor out, Module m) {
+        return new LayerSummary(name, what, out.shape(), m.parameterCount());
     }
 
     @Override

@@ -6,7 +6,8 @@ import org.fcn4j.tensor.Tensor;
  * 2D max pooling: each output value is the maximum of a (dilated) window of its input plane.
  *
  * <pre>
- *   out(n, c, i, j) = max over a < kH, b < kW of x(n, c, sH * i - pH + dH * a, sW * j - pW + dW * b)
+ *   out(n, c, i, j) = max over a in [0, kH), b in [0, kW) of
+ *                     x(n, c, sH * i - pH + dH * a, sW * j - pW + dW * b)
  * </pre>
  * Positions in the padding count as minus infinity. The gradient flows to the position of each
  * window's maximum, the first in row-major order on ties.

@@ -124,7 +124,11 @@ final class TinyRun {
 
             @Override
             public Map<String, Double> results() {
-                return Map.of("mae", abs / n, "bias", sum / n);
+                // Insertion order, so that metrics.jsonl lists keys the same way in every JVM.
+                Map<String, Double> out = new java.util.LinkedHashMap<>();
+                out.put("mae", abs / n);
+                out.put("bias", sum / n);
+                return out;
             }
         };
     }
