@@ -347,9 +347,7 @@ final class ConvKernel {
                     int last = (ohHi - 1 - p0) * w + owHi; // exclusive
                     System.arraycopy(x, plane + (ohLo + rowShift) * w + owLo + shift, col, dst + first, last - first);
                     for (int oh = ohLo; oh < ohHi; oh++) {
-                        int base = dst + (oh - p0) * w;
-                        java.util.Arrays.fill(col, base, base + owLo, 0f);
-                        java.util.Arrays.fill(col, base + owHi, base + w, 0f);
+                        zeroBorders(col, dst + (oh - p0) * w, owLo, owHi, w);
                     }
                     java.util.Arrays.fill(col, dst + last, dst + cols, 0f);
                 }
@@ -377,15 +375,24 @@ final class ConvKernel {
                     }
                     int src = row * cols;
                     for (int oh = ohLo; oh < ohHi; oh++) {
-                        int base = src + (oh - p0) * w;
-                        java.util.Arrays.fill(col, base, base + owLo, 0f);
-                        java.util.Arrays.fill(col, base + owHi, base + w, 0f);
+                        zeroBorders(col, src + (oh - p0) * w, owLo, owHi, w);
                     }
                     int first = (ohLo - p0) * w + owLo;
                     int last = (ohHi - 1 - p0) * w + owHi;
                     addRow(col, src + first, dx, plane + (ohLo + rowShift) * w + owLo + shift, last - first);
                 }
             }
+        }
+    }
+
+    // Zeros entries [0, lo) and [hi, w) of the row at base: one or two pixels for a 3 x 3 kernel,
+    // too few for the range checks and call of Arrays.fill, which took a tenth of the forward pass.
+    private static void zeroBorders(float[] col, int base, int lo, int hi, int w) {
+        for (int i = base; i < base + lo; i++) {
+            col[i] = 0f;
+        }
+        for (int i = base + hi; i < base + w; i++) {
+            col[i] = 0f;
         }
     }
 
