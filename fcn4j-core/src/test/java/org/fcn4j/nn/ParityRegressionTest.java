@@ -1,0 +1,75 @@
+package org.fcn4j.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.fcn4j.tensor.Generator;
+import org.fcn4j.tensor.Tensor;
+import org.fcn4j.testing.Approx;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Small cases of the layer mismatches that tools/fixtures/gen_random.py found outside the fixture
+ * grids; expected values are PyTorch 1.13's (the script that printed each is in its comment).
+ */
+class ParityRegressionTest {
+
+    /**
+     * A tap left of every window (kernel 5 dilated 2, padding 3, 3 columns, 1 output column) made
+     * im2col and col2im address a run of length 0 before the plane, which threw.
+     * nn.Conv2d(1, 1, (1, 5), padding=(0, 3), dilation=(1, 2), bias=False), weight 1..5.
+     */
+    @Test
+    void convolutionWithATapOutsideEveryWindow() {
+        Conv2d conv = new Conv2d(1, 1, new int[] {1, 5}, Conv2d.options().padding(0, 3).dilation(1, 2).bias(false),
+                new Generator(1));
+        System.arraycopy(new float[] {1, 2, 3, 4, 5}, 0, conv.weight().data(), 0, 5);
+        Tensor x = Tensor.of(new float[] {1, 2, 3}, 1, 1, 1, 3).requiresGrad(true);
+        Tensor y = conv.forward(x);
+        assertArrayEquals(new int[] {1, 1, 1, 1}, y.shape(), "Conv2d output shape");
+        Approx.assertClose("Conv2d forward", new float[] {6}, y.data(), 0, 0);
+        y.backward(Tensor.ones(1, 1, 1, 1));
+        Approx.assertClose("Conv2d input gradient", new float[] {0, 3, 0}, x.grad().data(), 0, 0);
+        Approx.assertClose("Conv2d weight gradient", new float[] {0, 0, 2, 0, 0}, conv.weight().grad().data(), 0, 0);
+
+        // nn.ConvTranspose2d with the same arguments: the adjoint, 1 column to 3.
+        ConvTranspose2d up = new ConvTranspose2d(1, 1, new int[] {1, 5},
+                ConvTranspose2d.options().padding(0, 3).dilation(1, 2).bias(false), new Generator(1));
+        System.arraycopy(new float[] {1, 2, 3, 4, 5}, 0, up.weight().data(), 0, 5);
+        Tensor z = Tensor.of(new float[] {2}, 1, 1, 1, 1).requiresGrad(true);
+        Tensor u = up.forward(z);
+        Approx.assertClose("ConvTranspose2d forward", Tensor.of(new float[] {0, 6, 0}, 1, 1, 1, 3), u, 0, 0);
+        u.backward(Tensor.of(new float[] {1, 2, 3}, 1, 1, 1, 3));
+        Approx.assertClose("ConvTranspose2d input gradient", new float[] {6}, z.grad().data(), 0, 0);
+        Approx.assertClose("ConvTranspose2d weight gradient", new float[] {0, 0, 4, 0, 0}, up.weight().grad().data(),
+                0, 0);
+    }
+
+    /**
+     * An output_size request is valid when it lies in [minimum, minimum + stride - 1], even when the
+     * minimum itself (output padding 0) is 0: here 1 x 5 gives at least 0 x 12, and 2 x 14 was
+     * rejected. nn.ConvTranspose2d(1, 1, 2, stride=3, padding=1, bias=False), weight 1..4,
+     * input 1..5, output_size (2, 14), dy 0..27.
+     */
+    @Test
+    void convTransposeOutputSizeAboveAnEmptyMinimum() {
+        ConvTranspose2d up = new ConvTranspose2d(1, 1, 2, ConvTranspose2d.options().stride(3).padding(1).bias(false),
+                new Generator(1));
+        System.arraycopy(new float[] {1, 2, 3, 4}, 0, up.weight().data(), 0, 4);
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5}, 1, 1, 1, 5).requiresGrad(true);
+        Tensor y = up.forward(x, new int[] {2, 14});
+        float[] expected = new float[28];
+        System.arraycopy(new float[] {4, 0, 6, 8, 0, 9, 12, 0, 12, 16, 0, 15, 20, 0}, 0, expected, 0, 14);
+        Approx.assertClose("ConvTranspose2d output_size (2, 14)", Tensor.of(expected, 1, 1, 2, 14), y, 0, 0);
+        float[] dy = new float[28];
+        for (int i = 0; i < dy.length; i++) {
+            dy[i] = i;
+        }
+        y.backward(Tensor.of(dy, 1, 1, 2, 14));
+        Approx.assertClose("input gradient", new float[] {0, 18, 39, 60, 81}, x.grad().data(), 0, 0);
+        Approx.assertClose("weight gradient", new float[] {0, 0, 106, 120}, up.weight().grad().data(), 0, 0);
+    }
+
+}
