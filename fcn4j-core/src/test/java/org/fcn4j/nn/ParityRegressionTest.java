@@ -72,4 +72,31 @@ class ParityRegressionTest {
         Approx.assertClose("weight gradient", new float[] {0, 0, 106, 120}, up.weight().grad().data(), 0, 0);
     }
 
+    /**
+     * PyTorch 1.13's nearest forward keeps a same-size axis (and halves a doubled one) only for
+     * one-channel inputs; its backward always does.
+     * F.interpolate(x, scale_factor=(1.1, 1.0), mode="nearest") on 5 x 1 planes of 0..4.
+     */
+    @Test
+    void nearestScaleFactorDependsOnTheChannelCount() {
+        Upsample up = Upsample.byScale(1.1, 1.0, Upsample.Mode.NEAREST, false);
+        float[] rows = {0, 1, 2, 3, 4};
+        Tensor one = up.forward(Tensor.of(rows, 1, 1, 5, 1));
+        Approx.assertClose("nearest x1.1, 1 channel", new float[] {0, 1, 2, 3, 4}, one.data(), 0, 0);
+
+        Tensor x = Tensor.of(new float[] {0, 1, 2, 3, 4, 0, 1, 2, 3, 4}, 1, 2, 5, 1).requiresGrad(true);
+        Tensor two = up.forward(x);
+        Approx.assertClose("nearest x1.1, 2 channels", new float[] {0, 0, 1, 2, 3, 0, 0, 1, 2, 3}, two.data(), 0, 0);
+        two.backward(Tensor.of(new float[] {0, 2, 4, 6, 8, 0, 2, 4, 6, 8}, 1, 2, 5, 1));
+        Approx.assertClose("nearest x1.1, 2 channels, input gradient", new float[] {0, 2, 4, 6, 8, 0, 2, 4, 6, 8},
+                x.grad().data(), 0, 0);
+
+        // 2 rows by 2.4 give 4: rows 0, 0, 0, 1 for two channels, 0, 0, 1, 1 for one.
+        Upsample by24 = Upsample.byScale(2.4, 1.0, Upsample.Mode.NEAREST, false);
+        Approx.assertClose("nearest x2.4, 1 channel", new float[] {5, 5, 7, 7},
+                by24.forward(Tensor.of(new float[] {5, 7}, 1, 1, 2, 1)).data(), 0, 0);
+        Approx.assertClose("nearest x2.4, 2 channels", new float[] {5, 5, 5, 7, 1, 1, 1, 3},
+                by24.forward(Tensor.of(new float[] {5, 7, 1, 3}, 1, 2, 2, 1)).data(), 0, 0);
+    }
+
 }
