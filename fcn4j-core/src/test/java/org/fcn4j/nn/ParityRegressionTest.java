@@ -99,4 +99,45 @@ class ParityRegressionTest {
                 by24.forward(Tensor.of(new float[] {5, 7, 1, 3}, 1, 2, 2, 1)).data(), 0, 0);
     }
 
+    /**
+     * A LayerNorm row of one value has a zero input gradient; the float32 combination of
+     * invStd * dy and the mean term left 6e-5 with eps 1e-5.
+     * nn.LayerNorm(1) with weight 1.5, bias 0.25 on [[100.5], [-3.3]], dy [[0.7], [-1.9]]: dx 0, 0.
+     */
+    @Test
+    void layerNormOfOneValueHasZeroInputGradient() {
+        LayerNorm ln = new LayerNorm(new int[] {1}, 1e-5, true);
+        ln.weight().data()[0] = 1.5f;
+        ln.bias().data()[0] = 0.25f;
+        Tensor x = Tensor.of(new float[] {100.5f, -3.3f}, 2, 1).requiresGrad(true);
+        ln.forward(x).backward(Tensor.of(new float[] {0.7f, -1.9f}, 2, 1));
+        Approx.assertClose("LayerNorm(1) input gradient", new float[] {0, 0}, x.grad().data(), 1e-9, 0);
+    }
+
+    /** Pooling layers take an unbatched (C, H, W) input as PyTorch's do, and give (C, H_out, W_out). */
+    @Test
+    void poolingAcceptsUnbatchedInput() {
+        Generator rng = new Generator(3);
+        Tensor x = Tensor.randn(rng, 2, 5, 7);
+        Module[] layers = {
+            new MaxPool2d(new int[] {3, 2}, MaxPool2d.options().stride(2, 1).padding(1, 0).ceilMode(true)),
+            new AvgPool2d(new int[] {2, 3}, AvgPool2d.options().padding(1, 1).countIncludePad(false)),
+            new AdaptiveAvgPool2d(3, 4),
+        };
+        for (Module m : layers) {
+            Tensor unbatched = x.copy().requiresGrad(true);
+            Tensor batched = x.copy().reshape(1, 2, 5, 7).requiresGrad(true);
+            Tensor y3 = m.forward(unbatched);
+            Tensor y4 = m.forward(batched);
+            assertEquals(3, y3.dim(), m + ": rank of the unbatched output");
+            Approx.assertClose(m + " unbatched forward", y4.data(), y3.data(), 0, 0);
+            Tensor dy = Tensor.randn(rng, y3.shape());
+            y3.backward(dy);
+            y4.backward(dy.reshape(y4.shape()));
+            Approx.assertClose(m + " unbatched input gradient", batched.grad().data(), unbatched.grad().data(), 0, 0);
+        }
+        IllegalArgumentException rank = assertThrows(IllegalArgumentException.class,
+                () -> new MaxPool2d(2).forward(Tensor.ones(4, 4)));
+        assertTrue(rank.getMessage().contains("(C, H, W), got (4, 4)"), rank.getMessage());
+    }
 }
