@@ -353,9 +353,10 @@ final class ConvKernel {
                         }
                         java.util.Arrays.fill(col, dst, dst + owLo, 0f);
                         int src = plane + ih * w + shift;
-                        if (sw == 1) {
+                        // An empty run can start before the plane (a tap left of every window).
+                        if (sw == 1 && owHi > owLo) {
                             System.arraycopy(x, src + owLo, col, dst + owLo, owHi - owLo);
-                        } else {
+                        } else if (sw != 1) {
                             for (int ow = owLo; ow < owHi; ow++) {
                                 col[dst + ow] = x[src + ow * sw];
                             }
@@ -397,9 +398,9 @@ final class ConvKernel {
                             continue;
                         }
                         int dst = plane + ih * w + shift;
-                        if (sw == 1) {
+                        if (sw == 1 && owHi > owLo) {
                             addRow(col, src + owLo, dx, dst + owLo, owHi - owLo);
-                        } else {
+                        } else if (sw != 1) {
                             for (int ow = owLo; ow < owHi; ow++) {
                                 dx[dst + ow * sw] += col[src + ow];
                             }

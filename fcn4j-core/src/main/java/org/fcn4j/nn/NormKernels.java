@@ -340,12 +340,13 @@ final class NormKernels {
                     sumDxhat += g;
                     sumDxhatXc += g * (x[base + j] - mu);
                 }
-                float b = (float) (-inv * inv * inv * sumDxhatXc / m);
-                float k = (float) (-inv * sumDxhat / m);
-                float fInv = (float) inv;
+                // In double, and centred before scaling: with short rows, inv * g and the mean term
+                // nearly cancel, and float32 left an error of inv * ulp(g) (6e-5 for a row of one).
+                double meanG = sumDxhat / m;
+                double b = -inv * inv * inv * sumDxhatXc / m;
                 for (int j = 0; j < m; j++) {
-                    float g = gamma == null ? dy[base + j] : dy[base + j] * gamma[j];
-                    dx[base + j] += fInv * g + b * (x[base + j] - mu) + k;
+                    double g = gamma == null ? dy[base + j] : (double) dy[base + j] * gamma[j];
+                    dx[base + j] += (float) (inv * (g - meanG) + b * (x[base + j] - mu));
                 }
             }
         });

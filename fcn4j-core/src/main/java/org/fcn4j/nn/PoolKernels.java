@@ -39,9 +39,24 @@ final class PoolKernels {
     }
 
     static void checkInput(String layer, int[] shape) {
-        if (shape.length != 4) {
-            throw new IllegalArgumentException(layer + ": expected input of shape (N, C, H, W), got " + Shape.str(shape));
+        if (shape.length != 4 && shape.length != 3) {
+            throw new IllegalArgumentException(layer + ": expected input of shape (N, C, H, W) or (C, H, W), got "
+                    + Shape.str(shape));
         }
+    }
+
+    /**
+     * Runs {@code op} on an (N, C, H, W) input as it is, and on an unbatched (C, H, W) input as a
+     * batch of one, returning (C, H_out, W_out) then, as PyTorch's pooling layers do.
+     */
+    static Tensor batchedOrNot(String layer, Tensor input, java.util.function.UnaryOperator<Tensor> op) {
+        int[] shape = input.shape();
+        checkInput(layer, shape);
+        if (shape.length == 4) {
+            return op.apply(input);
+        }
+        Tensor y = op.apply(input.reshape(1, shape[0], shape[1], shape[2]));
+        return y.reshape(y.size(1), y.size(2), y.size(3));
     }
 
     static void checkOutput(String layer, int[] shape, int oh, int ow) {
