@@ -38,14 +38,20 @@ final class BenchGemmCommand implements Callable<Integer> {
     boolean transB;
 
     @Option(names = "--warmup", paramLabel = "COUNT", defaultValue = "5",
-            description = "Untimed products run first, so the JIT compiles the kernel (default: ${DEFAULT-VALUE}).")
+            description = "Minimum number of untimed products run first, so the JIT compiles the kernel "
+                    + "(default: ${DEFAULT-VALUE}).")
     int warmup;
+
+    @Option(names = "--warmup-seconds", paramLabel = "SECONDS", defaultValue = "1",
+            description = "Minimum duration of the warm-up, in seconds: on a busy machine the JIT compilers "
+                    + "need longer than a few products (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds;
 
     @Option(names = "--repeat", paramLabel = "COUNT", defaultValue = "10",
             description = "Timed products; the median is reported (default: ${DEFAULT-VALUE}).")
     int repeat;
 
-    @Option(names = "--seed", defaultValue = "1",
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1",
             description = "Seed of the random matrices (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -54,9 +60,9 @@ final class BenchGemmCommand implements Callable<Integer> {
         if (m < 1 || n < 1 || k < 1) {
             throw new IllegalArgumentException("--m, --n and --k must be at least 1, got " + m + ", " + n + ", " + k);
         }
-        if (warmup < 0 || repeat < 1) {
-            throw new IllegalArgumentException("--warmup must be at least 0 and --repeat at least 1, got " + warmup
-                    + " and " + repeat);
+        if (warmup < 0 || repeat < 1 || !(warmupSeconds >= 0)) {
+            throw new IllegalArgumentException("--warmup and --warmup-seconds must be at least 0 and --repeat at "
+                    + "least 1, got " + warmup + ", " + warmupSeconds + " and " + repeat);
         }
         Generator rng = new Generator(seed);
         float[] a = random(rng, (long) m * k);
@@ -67,8 +73,11 @@ final class BenchGemmCommand implements Callable<Integer> {
                 transA ? ", A transposed" : "", transB ? ", B transposed" : "", threads, Gemm.implementation());
 
         // Warm-up: the first products run in the interpreter and C1 until C2 compiles the kernel.
-        for (int i = 0; i < warmup; i++) {
+        long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        int warmupRuns = 0;
+        while (warmupRuns < warmup || System.nanoTime() < warmupEnd) {
             product(a, b, c);
+            warmupRuns++;
         }
 
         // Timed repetitions.
@@ -89,7 +98,7 @@ final class BenchGemmCommand implements Callable<Integer> {
                 "{\"bench\": \"gemm\", \"m\": %d, \"n\": %d, \"k\": %d, \"trans_a\": %b, \"trans_b\": %b, "
                         + "\"threads\": %d, \"ms\": %.6f, \"gflops\": %.2f, \"best_gflops\": %.2f, \"repeat\": %d, "
                         + "\"warmup\": %d, \"kernel\": \"%s\", \"vector_bits\": %d}%n",
-                m, n, k, transA, transB, threads, median, gflops, best, repeat, warmup, Gemm.implementation(),
+                m, n, k, transA, transB, threads, median, gflops, best, repeat, warmupRuns, Gemm.implementation(),
                 Gemm.vectorBitSize());
         return 0;
     }

@@ -37,6 +37,10 @@ final class EvaluateCommand implements Callable<Integer> {
             + "size stored in the model file).")
     Integer batchSize;
 
+    @Option(names = "--clean-targets", description = "For the cells datasets: compare with the clean images instead "
+            + "of the dataset's (possibly noisy) targets, to measure a denoiser's error and bias against the truth.")
+    boolean cleanTargets;
+
     @Override
     public Integer call() throws IOException {
         ModelFile.Contents file = ModelFile.read(model);
@@ -49,7 +53,7 @@ final class EvaluateCommand implements Callable<Integer> {
             description.put("root", folder ? data : null);
             description.put("seed", loaded.dataset().getOrDefault("seed", 0L));
         }
-        Dataset ds = RunSetup.open(description, split);
+        Dataset ds = RunSetup.open(description, split, cleanTargets);
         String stored = file.metadata().get("batch_size");
         int batch = 32;
         if (batchSize != null) {

@@ -10,11 +10,13 @@ import java.util.Map;
 import java.util.function.BinaryOperator;
 
 import org.fcn4j.data.Batch;
+import org.fcn4j.data.CellsDataset;
 import org.fcn4j.data.DataLoader;
 import org.fcn4j.data.Dataset;
 import org.fcn4j.data.Datasets;
 import org.fcn4j.data.JointTransform;
 import org.fcn4j.data.Normalizer;
+import org.fcn4j.data.Sample;
 import org.fcn4j.data.TargetKind;
 import org.fcn4j.data.Transforms;
 import org.fcn4j.data.VocDataset;
@@ -68,6 +70,15 @@ final class RunSetup {
      * {@code <split>_size} samples when that size is set.
      */
     static Dataset open(Map<String, Object> description, String split) throws IOException {
+        return open(description, split, false);
+    }
+
+    /**
+     * As {@link #open(Map, String)}; with {@code cleanTargets}, a cells dataset's targets are replaced
+     * by its clean images, to measure what a denoiser recovers (the error and bias against the truth,
+     * not against a noisy target).
+     */
+    static Dataset open(Map<String, Object> description, String split, boolean cleanTargets) throws IOException {
         String name = (String) description.get("name");
         long seed = ((Number) description.get("seed")).longValue();
         Dataset ds;
@@ -81,6 +92,12 @@ final class RunSetup {
         } else {
             ds = Datasets.open(name, split, seed);
         }
+        if (cleanTargets) {
+            if (!(ds instanceof CellsDataset cells)) {
+                throw new IllegalArgumentException("clean targets exist only for the cells datasets, not " + name);
+            }
+            ds = withCleanTargets(cells);
+        }
         Object size = description.get(split + "_size");
         if (size instanceof Number n && n.intValue() < ds.size()) {
             int[] idx = new int[n.intValue()];
@@ -90,6 +107,25 @@ final class RunSetup {
             ds = Datasets.subset(ds, idx);
         }
         return ds;
+    }
+
+    private static Dataset withCleanTargets(CellsDataset cells) {
+        return new Dataset() {
+            @Override
+            public int size() {
+                return cells.size();
+            }
+
+            @Override
+            public Sample get(int index) {
+                return new Sample(cells.get(index).input(), cells.clean(index));
+            }
+
+            @Override
+            public TargetKind targetKind() {
+                return TargetKind.FIELD;
+            }
+        };
     }
 
     static Normalizer fitNormalizer(TrainConfig c, Dataset train) {

@@ -39,7 +39,7 @@ class BenchGemmCommandTest {
     @Test
     void smallProductPrintsJsonLastLine() {
         String[] r = run("bench", "gemm", "--m", "37", "--n", "45", "--k", "29", "--threads", "2",
-                "--warmup", "1", "--repeat", "3");
+                "--warmup", "1", "--warmup-seconds", "0", "--repeat", "3");
         assertEquals("0", r[0], "exit code; stderr: " + r[2]);
         String[] lines = r[1].strip().split("\\R");
         String last = lines[lines.length - 1];
@@ -50,6 +50,7 @@ class BenchGemmCommandTest {
         assertEquals(29, json.get("k"));
         assertEquals(2, json.get("threads"));
         assertEquals(3, json.get("repeat"));
+        assertEquals(1, json.get("warmup"), "with --warmup-seconds 0, exactly --warmup untimed products");
         double ms = ((Number) json.get("ms")).doubleValue();
         double gflops = ((Number) json.get("gflops")).doubleValue();
         assertTrue(ms > 0, "ms must be positive: " + last);
@@ -63,13 +64,14 @@ class BenchGemmCommandTest {
     @Test
     void transposedOperandsAreReported() {
         String[] r = run("bench", "gemm", "--m", "19", "--n", "23", "--k", "31", "--trans-a", "--trans-b",
-                "--warmup", "0", "--repeat", "1");
+                "--warmup", "0", "--warmup-seconds", "0.05", "--repeat", "1");
         assertEquals("0", r[0], "exit code; stderr: " + r[2]);
         String[] lines = r[1].strip().split("\\R");
         Map<String, Object> json = new Yaml().load(lines[lines.length - 1]);
         assertEquals(true, json.get("trans_a"));
         assertEquals(true, json.get("trans_b"));
         assertEquals(1, json.get("repeat"));
+        assertTrue((Integer) json.get("warmup") >= 1, "50 ms of warm-up runs at least one product: " + json);
     }
 
     @Test

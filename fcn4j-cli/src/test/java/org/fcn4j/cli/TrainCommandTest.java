@@ -93,6 +93,10 @@ class TrainCommandTest {
         assertTrue(out.lines().anyMatch(l -> l.startsWith("test ") && l.contains("mae")), out);
         assertEquals("regression", ModelFile.read(runDir.resolve("model.safetensors")).require(ModelFile.TASK_KEY));
 
+        String clean = run("evaluate", "--model", runDir.resolve("model.safetensors").toString(), "--clean-targets",
+                "--output", dir.resolve("clean").toString());
+        assertTrue(clean.contains("test mse") && clean.contains("bias"), clean);
+
         Path in = dir.resolve("field.npy");
         org.fcn4j.io.Npy.write(in, org.fcn4j.io.NdArray.ofFloats(new float[30 * 20], 1, 30, 20));
         run("predict", "--model", runDir.resolve("model.safetensors").toString(), "--input", in.toString(),

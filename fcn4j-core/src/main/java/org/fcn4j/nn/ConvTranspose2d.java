@@ -1,5 +1,6 @@
 package org.fcn4j.nn;
 
+import org.fcn4j.tensor.Arena;
 import org.fcn4j.tensor.Generator;
 import org.fcn4j.tensor.Shape;
 import org.fcn4j.tensor.Tensor;
@@ -288,7 +289,7 @@ public final class ConvTranspose2d extends Module {
         ConvGeometry g = geometry(shape[0], shape[2], shape[3], out);
         float[] xd = input.data();
         float[] wd = weight.data();
-        float[] y = new float[Shape.numel(g.n(), g.c(), g.h(), g.w())]; // (N, C_out, H_out, W_out)
+        float[] y = Arena.floats(Shape.numel(g.n(), g.c(), g.h(), g.w())); // (N, C_out, H_out, W_out)
         ConvKernel.backwardData(xd, wd, y, g);
         int l = g.h() * g.w();
         if (bias != null) {

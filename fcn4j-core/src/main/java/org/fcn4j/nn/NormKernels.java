@@ -2,6 +2,7 @@ package org.fcn4j.nn;
 
 import org.fcn4j.autograd.Backward;
 import org.fcn4j.kernel.Parallel;
+import org.fcn4j.tensor.Arena;
 import org.fcn4j.tensor.Tensor;
 
 /**
@@ -157,7 +158,7 @@ final class NormKernels {
         int s = gr.s;
         int c = gr.c;
         int planes = gr.n * c;
-        float[] y = new float[x.length];                    // (N, C, S)
+        float[] y = Arena.floats(x.length);                 // (N, C, S)
         Parallel.forRange(planes, (start, end) -> {
             for (int p = start; p < end; p++) {
                 int g = gr.groupOf(p);
