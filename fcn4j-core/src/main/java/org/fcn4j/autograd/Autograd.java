@@ -48,7 +48,7 @@ public final class Autograd {
                 node.free();
             }
             if (!t.retainsGrad()) {
-                t.dropGrad();
+                t.releaseGrad();
             }
         }
     }

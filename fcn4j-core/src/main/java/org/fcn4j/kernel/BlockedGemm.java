@@ -204,15 +204,28 @@ final class BlockedGemm {
                 int cols = Math.min(nr, nc - jr);
                 int panel = jr * kc;
                 if (transB) {
-                    // op(B)[p][j] = b[j][p]: read each row of b contiguously, write it as a column.
-                    for (int j = 0; j < cols; j++) {
+                    // op(B)[p][j] = b[j][p]: four rows of b are read side by side, so that each step
+                    // writes four adjacent floats of the panel rather than one per cache line.
+                    int j = 0;
+                    for (; j + 4 <= cols; j += 4) {
+                        int src = bOff + (jc + jr + j) * ldb + pc;
+                        int d = panel + j;
+                        for (int p = 0; p < kc; p++) {
+                            int at = d + p * nr;
+                            dst[at] = b[src + p];
+                            dst[at + 1] = b[src + ldb + p];
+                            dst[at + 2] = b[src + 2 * ldb + p];
+                            dst[at + 3] = b[src + 3 * ldb + p];
+                        }
+                    }
+                    for (; j < cols; j++) {
                         int src = bOff + (jc + jr + j) * ldb + pc;
                         int d = panel + j;
                         for (int p = 0; p < kc; p++) {
                             dst[d + p * nr] = b[src + p];
                         }
                     }
-                    for (int j = cols; j < nr; j++) {
+                    for (; j < nr; j++) {
                         for (int p = 0; p < kc; p++) {
                             dst[panel + j + p * nr] = 0f;
                         }

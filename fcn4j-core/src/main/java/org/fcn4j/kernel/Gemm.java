@@ -26,6 +26,7 @@ public final class Gemm {
     /**
      * Computes {@code C = op(A) op(B)}, or {@code C += op(A) op(B)} when {@code accumulate} is true.
      * Only the M x N elements of C addressed through {@code cOff} and {@code ldc} are written.
+     * C must not overlap A or B: the blocked kernel reads them after it has begun writing C.
      *
      * @throws IllegalArgumentException for a negative size, a leading dimension smaller than the
      *     row it strides over, or an array too short for the shape, offset and stride

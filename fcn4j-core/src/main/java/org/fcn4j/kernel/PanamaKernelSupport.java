@@ -45,9 +45,9 @@ final class PanamaKernelSupport implements KernelSupport {
         return NR;
     }
 
-    // NOTE: this method is small on purpose. C2 compiles it after a few dozen calls (its loop runs
-    // kc times per call); folded into the blocking loops, the same code waited for on-stack
-    // replacement and ran at a few GFLOP/s for the first products.
+    // NOTE: this method is small on purpose, because C2 then compiles it whole after a few dozen
+    // calls (its loop runs kc times per call). Until then the Vector API runs interpreted or in C1,
+    // far slower than scalar code, and a long method would stay there until on-stack replacement.
     @Override
     public void gemmTile(int kc, float[] aPanel, int aOff, float[] bPanel, int bOff, int ldb, float[] c, int cOff,
             int ldc) {

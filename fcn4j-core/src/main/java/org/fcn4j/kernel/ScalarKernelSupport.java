@@ -2,7 +2,7 @@ package org.fcn4j.kernel;
 
 /**
  * The scalar twin of {@link PanamaKernelSupport}: the same contracts in plain Java loops, used
- * when the Vector API is absent or the system property {@code fcn4j.scalar=true} asks for it.
+ * when the Vector API is absent or the system property {@code fcn4j.scalar=true} selects it.
  *
  * <p>Legend: MR = 4 rows and NR = 4 columns of C per tile; kc = depth of the packed panels.
  */

@@ -27,8 +27,8 @@ import org.fcn4j.tensor.Tensor;
  *
  * <p>Shape:
  * <pre>
- *   input:  (N, C, H, W)
- *   output: (N, C, H_out, W_out) with
+ *   input:  (N, C, H, W) or (C, H, W)
+ *   output: (N, C, H_out, W_out) or (C, H_out, W_out), with
  *           H_out = floor((H + 2 pH - dH (kH - 1) - 1) / sH) + 1   (ceil with ceilMode, then
  *                   minus 1 if (H_out - 1) sH >= H + pH), and likewise W_out
  * </pre>
@@ -113,8 +113,8 @@ public final class MaxPool2d extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
-        PoolKernels.checkInput("MaxPool2d", input.shape());
-        return PoolKernels.maxPool(input, kernelSize, stride, padding, dilation, ceilMode);
+        return PoolKernels.batchedOrNot("MaxPool2d", input,
+                x -> PoolKernels.maxPool(x, kernelSize, stride, padding, dilation, ceilMode));
     }
 
     @Override
