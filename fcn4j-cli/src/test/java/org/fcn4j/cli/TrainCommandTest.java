@@ -110,6 +110,8 @@ class TrainCommandTest {
         String out = run("summary", "--input", "1x64x64");
         assertTrue(out.contains("bottleneck: 128 channels x 4 x 4"), out);
         assertTrue(out.contains("total parameters:"), out);
+        String fcn = run("summary", "--input", "3x40x40", "--set", "model.type=fcn", "--classes", "5");
+        assertTrue(fcn.contains("up8") && fcn.contains("(1, 5, 40, 40)"), fcn);
     }
 
     @Test
