@@ -23,21 +23,21 @@ import picocli.CommandLine.Option;
 final class DataBenchCommand implements Callable<Integer> {
     private static final int RUNS = 3;
 
-    @Option(names = "--dataset", defaultValue = "fashion-scenes",
+    @Option(names = "--dataset", paramLabel = "NAME", defaultValue = "fashion-scenes",
             description = "Built-in dataset (default: ${DEFAULT-VALUE}).")
     String name;
 
-    @Option(names = "--batch", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--workers", defaultValue = "2", description = "Loader threads measured (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "2", description = "Loader threads measured (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--prefetch", description = "Batches in flight with loader threads (default: the loader's, "
+    @Option(names = "--prefetch", paramLabel = "N", description = "Batches in flight with loader threads (default: the loader's, "
             + "2 per thread).")
     Integer prefetch;
 
-    @Option(names = "--batches", defaultValue = "500",
+    @Option(names = "--batches", paramLabel = "N", defaultValue = "500",
             description = "Batches timed per configuration (default: ${DEFAULT-VALUE}).")
     int batches;
 
@@ -95,6 +95,7 @@ final class DataBenchCommand implements Callable<Integer> {
             o = o.withTransform(Transforms.compose(Transforms.horizontalFlip(0.5), Transforms.verticalFlip(0.5),
                     Transforms.randomRotate90()));
         }
+
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long images = 0;
@@ -115,6 +116,8 @@ final class DataBenchCommand implements Callable<Integer> {
         }
         long t1 = System.nanoTime();
         long cpu1 = os.getProcessCpuTime();
+
+        // Using the checksum keeps the loaded values observable, so the JIT cannot drop the loads.
         if (checksum < 0) {
             System.err.println("negative checksum " + checksum);
         }

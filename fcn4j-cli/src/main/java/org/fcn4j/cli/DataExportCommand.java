@@ -48,14 +48,14 @@ final class DataExportCommand implements Callable<Integer> {
     @Option(names = "--count", paramLabel = "N", description = "Export only the first N samples (default: the whole split).")
     Integer count;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the generated samples (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "0", description = "Seed of the generated samples (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--root", paramLabel = "DIR",
             description = "Folder of a dataset on disk, for voc2007: the folder that contains JPEGImages/.")
     Path root;
 
-    @Option(names = "--workers", defaultValue = "2", description = "Loader threads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "2", description = "Loader threads (default: ${DEFAULT-VALUE}).")
     int workers;
 
     @Option(names = "--resize", paramLabel = "N",

@@ -51,7 +51,7 @@ final class DataShowCommand implements Callable<Integer> {
             description = "Split: train, val or test (default: ${DEFAULT-VALUE}).")
     String split;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the generated samples (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "0", description = "Seed of the generated samples (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--root", paramLabel = "DIR",

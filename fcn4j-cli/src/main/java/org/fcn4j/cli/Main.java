@@ -15,6 +15,10 @@ import picocli.CommandLine.Option;
         description = "Train and run fully convolutional networks (U-Net, FCN) on the JVM.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            TrainCommand.class,
+            EvaluateCommand.class,
+            PredictCommand.class,
+            SummaryCommand.class,
             BenchCommand.class,
             ExplainCommand.class,
             DataCommand.class,

@@ -69,7 +69,7 @@ final class TrainConfig {
         key("data.root", Kind.STRING, null, "folder of a dataset on disk (voc2007: the VOC2007 folder that "
                 + "holds JPEGImages/)");
         key("data.train_size", Kind.POSITIVE_INT, null, "training samples used (default: the whole split)");
-        key("data.val_size", Kind.POSITIVE_INT, null, "validation samples used (default: the whole split)");
+        key("data.val_size", Kind.POSITIVE_INT, 256L, "validation samples used (unset: the whole split)");
         key("data.test_size", Kind.POSITIVE_INT, null, "test samples used (default: the whole split)");
         key("data.seed", Kind.INT, 0L, "seed of the generated samples and of the splits");
         key("data.batch_size", Kind.POSITIVE_INT, 32L, "images per batch");
@@ -107,8 +107,9 @@ final class TrainConfig {
         key("schedule.factor", Kind.FRACTION, 0.1, "plateau: factor applied to the rate");
         key("schedule.patience", Kind.NON_NEGATIVE_INT, 10L, "plateau: epochs without improvement first");
 
-        key("train.epochs", Kind.POSITIVE_INT, 10L, "passes over the training split");
-        key("train.steps_per_epoch", Kind.POSITIVE_INT, null, "batches per epoch (default: the whole split)");
+        key("train.epochs", Kind.POSITIVE_INT, 8L, "epochs (each followed by a validation pass)");
+        key("train.steps_per_epoch", Kind.POSITIVE_INT, 40L, "batches per epoch, drawn from a new shuffle of the "
+                + "whole training split each epoch (unset: the whole split)");
         key("train.clip_grad_norm", Kind.POSITIVE_NUMBER, null, "clip gradients to this global L2 norm");
         key("train.select_metric", Kind.CHOICE, "auto", "validation metric that picks the best epoch: auto is "
                 + "miou for segmentation, val_loss for regression", "auto", "miou", "pixel_accuracy", "val_loss",

@@ -14,6 +14,7 @@ import java.util.Set;
 
 import javax.imageio.ImageIO;
 
+import org.fcn4j.data.ArrayDataset;
 import org.fcn4j.data.Dataset;
 import org.fcn4j.data.Datasets;
 import org.fcn4j.data.Sample;
@@ -90,6 +91,8 @@ class DataCommandTest {
                 assertEquals(s.target().data()[k], tg[i * 4096 + k], "target of sample " + i + " at " + k);
             }
         }
+        ArrayDataset back = ArrayDataset.fromNpy(dir.resolve("inputs.npy"), dir.resolve("targets.npy"), 11);
+        assertEquals(ds.get(42), back.get(42), "export read back as a dataset");
         List<String> classes = Files.readAllLines(dir.resolve("classes.txt"));
         assertEquals(11, classes.size());
         assertEquals("background", classes.get(0));

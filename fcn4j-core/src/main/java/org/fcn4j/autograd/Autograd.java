@@ -48,7 +48,7 @@ public final class Autograd {
                 node.free();
             }
             if (!t.retainsGrad()) {
-                t.dropGrad();
+                t.releaseGrad();
             }
         }
     }
@@ -78,7 +78,7 @@ public final class Autograd {
             if (next < inputs.length) {
                 frame[1] = next + 1;
                 Tensor in = inputs[next];
-                if (in.requiresGrad() && visited.put(in, Boolean.TRUE) == null) {
+                if (in != null && in.requiresGrad() && visited.put(in, Boolean.TRUE) == null) {
                     stack.push(new Object[] {in, 0});
                 }
             } else {

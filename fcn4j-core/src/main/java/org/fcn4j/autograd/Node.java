@@ -26,7 +26,8 @@ public final class Node {
         return inputs;
     }
 
-    boolean isFreed() {
+    /** True once a backward pass has released this operation's gradient rule and saved tensors. */
+    public boolean isFreed() {
         return backward == null;
     }
 

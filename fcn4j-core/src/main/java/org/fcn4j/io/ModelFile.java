@@ -15,8 +15,8 @@ import org.fcn4j.tensor.Tensor;
  *
  * <p>Metadata values are strings, as the format requires; structured values (configuration,
  * statistics, class names, dataset) are JSON text. The keys are the constants of this class. A file
- * without {@link #FORMAT_KEY} equal to {@link #FORMAT} is rejected as "not an fcn4j model", which is
- * how a safetensors file from another program (or a checkpoint) is told apart.
+ * without {@link #FORMAT_KEY} equal to {@link #FORMAT} is rejected as "not an fcn4j model": this
+ * check separates model files from checkpoints and from safetensors files of other programs.
  */
 public final class ModelFile {
     /** Metadata key of the format marker. */
@@ -62,7 +62,7 @@ public final class ModelFile {
     }
 
     /**
-     * Writes a model file atomically. {@code metadata} holds the keys of this class (except format and
+     * Writes a model file atomically. {@code metadata} contains the keys of this class (except format and
      * version, which are added); the state dictionary is written in its iteration order.
      */
     public static void write(Path path, Map<String, Tensor> stateDict, Map<String, String> metadata) throws IOException {

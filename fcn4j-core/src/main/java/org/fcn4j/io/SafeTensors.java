@@ -105,7 +105,7 @@ public final class SafeTensors {
             if (asLong) {
                 for (float f : t.data()) {
                     if (f != Math.rint(f)) {
-                        throw new IllegalArgumentException("tensor '" + name + "' is stored as I64 but holds " + f);
+                        throw new IllegalArgumentException("tensor '" + name + "' is stored as I64 but contains the non-integer " + f);
                     }
                 }
             }
@@ -286,7 +286,7 @@ public final class SafeTensors {
 
     private static float exactInt(Path path, String name, long v) throws IOException {
         if (Math.abs(v) > (1L << 24)) {
-            throw bad(path, "tensor '" + name + "' holds the integer " + v + ", which float32 cannot represent exactly");
+            throw bad(path, "tensor '" + name + "' contains the integer " + v + ", which float32 cannot represent exactly");
         }
         return v;
     }

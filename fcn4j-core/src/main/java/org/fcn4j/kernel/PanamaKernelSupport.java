@@ -1,7 +1,6 @@
 package org.fcn4j.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -108,6 +107,18 @@ final class PanamaKernelSupport implements KernelSupport {
         FloatVector.fromArray(F, c, off + L).add(v1).intoArray(c, off + L);
     }
 
+    // NOTE: reduceLanes(ADD) leaves the order of a float reduction to the implementation, and the
+    // interpreter and C2-compiled code add the lanes in different orders, so a result changed after
+    // JIT warm-up and a resumed training run drifted from an uninterrupted one. A fixed halving tree
+    // gives the same bits in every compilation tier.
+    private static float sumLanes(FloatVector v) {
+        FloatVector t = v;
+        for (int half = L / 2; half >= 1; half /= 2) {
+            t = t.add(t.slice(half));
+        }
+        return t.lane(0);
+    }
+
     @Override
     public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
         // Main loop: 4 independent accumulators, so consecutive FMAs do not wait on each other.
@@ -132,7 +143,7 @@ final class PanamaKernelSupport implements KernelSupport {
         }
 
         // Reduce, then the scalar tail.
-        float s = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
         for (; i < n; i++) {
             s = Math.fma(x[xOff + i], y[yOff + i], s);
         }
@@ -193,7 +204,7 @@ final class PanamaKernelSupport implements KernelSupport {
         }
 
         // Reduce, then the scalar tail.
-        float s = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
         for (; i < n; i++) {
             s += x[xOff + i];
         }

@@ -25,7 +25,8 @@ import org.fcn4j.tensor.Tensor;
  * one-vs-rest on each channel, with t = [y_i = c], summed over the classes. For a counted pixel i,
  * {@code l_i = sum_c f(x_ic, [y_i = c])}; MEAN returns the mean of l_i over counted pixels (the
  * sum over classes of per-class means, as smp), SUM their sum, NONE l with the target's shape and
- * 0 at ignored pixels. Defaults gamma 2, no alpha weighting, ignore index -100.
+ * 0 at ignored pixels. Defaults gamma 2, no alpha weighting, ignore index -100. NOTE: with MEAN
+ * and every pixel ignored, the loss and every gradient are NaN (0 / 0), as in smp.
  *
  * <p>gamma = 0 and alpha &lt; 0 give plain binary cross-entropy. Larger gamma moves the fit away
  * from calibrated probabilities towards getting hard, rare elements right.
@@ -193,6 +194,19 @@ public final class FocalLoss implements Loss {
         int[] outShape = ClassTargets.expectedShape(NAME, shape);
         if (reduction == Reduction.NONE) {
             return Tensor.result(NAME, out, outShape, dOut -> multiclassBackward(logits, labels, dOut, 0), logits);
+        }
+        if (reduction == Reduction.MEAN && counted == 0) {
+            // NOTE: every pixel ignored: the mean is 0 / 0, and smp's formula, differentiated by
+            // PyTorch, gives NaN for the loss and for every logit's gradient.
+            Backward undefined = dOut -> {
+                if (logits.requiresGrad()) {
+                    float[] dx = logits.gradBuffer();
+                    for (int i = 0; i < dx.length; i++) {
+                        dx[i] += Float.NaN;
+                    }
+                }
+            };
+            return Tensor.result(NAME, new float[] {Float.NaN}, new int[0], undefined, logits);
         }
         double scale = reduction == Reduction.MEAN ? 1.0 / counted : 1.0;
         Backward backward = dOut -> multiclassBackward(logits, labels, null, dOut[0] * scale);

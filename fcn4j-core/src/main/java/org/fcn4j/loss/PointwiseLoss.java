@@ -11,7 +11,8 @@ import org.fcn4j.tensor.Tensor;
  * residual {@code d = input - target} and, for the multi-quantile pinball loss, of the channel.
  *
  * <p>Forward sums in double; the backward pass writes dLoss/dInput and, when the target requires
- * a gradient, dLoss/dTarget = -dLoss/dInput (as PyTorch does for these losses).
+ * a gradient, dLoss/dTarget, which is -dLoss/dInput except at SmoothL1Loss's beta-0 kink (as
+ * PyTorch does for these losses).
  */
 abstract class PointwiseLoss implements Loss {
     final Reduction reduction;
@@ -28,6 +29,14 @@ abstract class PointwiseLoss implements Loss {
 
     /** dValue/dd; at a kink, the mean of the one-sided derivatives (PyTorch's rule for abs and maximum). */
     abstract double slope(double d, int channel);
+
+    /**
+     * dValue/dTarget, which is -slope except where a loss follows PyTorch's own rule at a kink
+     * (SmoothL1Loss with beta 0).
+     */
+    double targetSlope(double d, int channel) {
+        return -slope(d, channel);
+    }
 
     /** Number of channels on axis 1 that carry different parameters; 1 when the loss has none. */
     int channels() {
@@ -85,12 +94,13 @@ abstract class PointwiseLoss implements Loss {
         for (int i = 0; i < x.length; i++) {
             int c = k == 1 ? 0 : (i / inner) % k;
             int j = targetIndex == null ? i : targetIndex[i];
-            float grad = (float) ((dOut == null ? g : dOut[i]) * slope(x[i] - y[j], c));
+            double seed = dOut == null ? g : dOut[i];
+            double d = x[i] - y[j];
             if (dx != null) {
-                dx[i] += grad;
+                dx[i] += (float) (seed * slope(d, c));
             }
             if (dy != null) {
-                dy[j] -= grad;
+                dy[j] += (float) (seed * targetSlope(d, c));
             }
         }
     }

@@ -7,7 +7,9 @@ package org.fcn4j.loss;
  * <p>Quadratic near zero, linear in the tails: the fit sits between the conditional mean and
  * median, closer to the median when residuals are large compared with beta.
  *
- * <p>NOTE: beta = 0 gives exactly L1Loss. SmoothL1Loss(beta) equals HuberLoss(beta) / beta.
+ * <p>NOTE: beta = 0 gives L1Loss, except for the gradient where x_i = y_i: PyTorch 1.13 (and
+ * fcn4j) gives -1 to both the input and the target there, where L1Loss gives 0.
+ * SmoothL1Loss(beta) equals HuberLoss(beta) / beta.
  *
  * <p>Arguments: beta (default 1.0, must be >= 0), reduction (default MEAN).
  *
@@ -39,9 +41,25 @@ public final class SmoothL1Loss extends PointwiseLoss {
         return a < beta ? 0.5 * d * d / beta : a - 0.5 * beta;
     }
 
+    /**
+     * d / beta inside the quadratic part, else sign(d). NOTE: with beta = 0 and d = 0, PyTorch 1.13
+     * takes the branch d &lt;= -beta and returns -1, not 0 as L1Loss does; fcn4j matches it.
+     */
     @Override
     double slope(double d, int channel) {
+        if (beta == 0 && d == 0) {
+            return -1;
+        }
         return Math.abs(d) < beta ? d / beta : Math.signum(d);
+    }
+
+    /**
+     * PyTorch computes the target's gradient with the roles of input and target swapped, which is
+     * -slope(d) except at beta = 0, d = 0, where it is -1 as well.
+     */
+    @Override
+    double targetSlope(double d, int channel) {
+        return beta == 0 && d == 0 ? -1 : -slope(d, channel);
     }
 
     @Override

@@ -23,9 +23,9 @@ final class Norms {
     }
 
     /**
-     * The layer for {@code channels}, or null for "none". NOTE: instance uses affine parameters (PyTorch's
-     * default has none) so that every choice has the same per-channel gamma and beta; layer is GroupNorm
-     * with one group, which normalises over (C, H, W) of each image and works for any image size.
+     * Creates the layer for {@code channels}, or returns null for "none". NOTE: instance has affine
+     * parameters (PyTorch's default has none), so every choice has a per-channel gamma and beta. The
+     * layer choice is GroupNorm with one group: it normalises over (C, H, W) of each image, for any size.
      */
     static Module create(String norm, int channels) {
         Matcher g = GROUP.matcher(norm);

@@ -1,6 +1,9 @@
 package org.fcn4j.model;
 
+import java.util.ArrayList;
 import java.util.List;
+
+import org.fcn4j.autograd.GradMode;
 
 import org.fcn4j.nn.Conv2d;
 import org.fcn4j.nn.ConvTranspose2d;
@@ -10,6 +13,7 @@ import org.fcn4j.nn.MaxPool2d;
 import org.fcn4j.nn.Module;
 import org.fcn4j.nn.Sequential;
 import org.fcn4j.nn.Upsample;
+import org.fcn4j.tensor.Arena;
 import org.fcn4j.tensor.Shape;
 import org.fcn4j.tensor.Tensor;
 import org.fcn4j.tensor.Generator;
@@ -47,6 +51,8 @@ public final class UNet extends Module {
     private final Conv2d head;
     private final MaxPool2d pool = new MaxPool2d(2);
     private final Dropout dropout;
+    private final Arena arena = new Arena();
+    private Tensor lastInner; // the head's input in the previous pass: tells whether its graph is gone
 
     /**
      * Builds the network; initial weights are PyTorch's defaults drawn from {@code rng}, and the
@@ -107,27 +113,79 @@ public final class UNet extends Module {
         }
         int depth = down.length;
         SpatialPadding padding = new SpatialPadding(s[2], s[3], 1 << depth);
-        Tensor x = padding.pad(input);
+        Tensor x;
 
-        // Encoder: keep each level's output for the skip connection.
-        Tensor[] skips = new Tensor[depth];
-        for (int i = 0; i < depth; i++) {
-            skips[i] = down[i].forward(x);
-            x = pool.forward(skips[i]);
-        }
+        // Everything up to the head stays inside the model, so its storage comes from the arena,
+        // reused when the previous pass's graph can no longer be read.
+        try (var scope = arena.open(previousPassReleased())) {
+            x = padding.pad(input);
 
-        x = bottleneck.forward(x);
-        if (dropout != null) {
-            x = dropout.forward(x);
-        }
+            // Encoder: keep each level's output for the skip connection.
+            Tensor[] skips = new Tensor[depth];
+            for (int i = 0; i < depth; i++) {
+                skips[i] = down[i].forward(x);
+                x = pool.forward(skips[i]);
+            }
 
-        // Decoder: upsample, join the skip (upsampled first), double convolution.
-        for (int i = depth - 1; i >= 0; i--) {
-            x = up[i].forward(x);
-            x = dec[i].forward(Functional.concatChannels(x, skips[i]));
+            x = bottleneck.forward(x);
+            if (dropout != null) {
+                x = dropout.forward(x);
+            }
+
+            // Decoder: upsample, join the skip (upsampled first), double convolution.
+            for (int i = depth - 1; i >= 0; i--) {
+                x = up[i].forward(x);
+                x = dec[i].forward(Functional.concatChannels(x, skips[i]));
+            }
         }
+        lastInner = x;
 
         return padding.crop(head.forward(x));
+    }
+
+    // True when no one can read the previous pass's intermediate tensors: it recorded no graph, or
+    // a backward pass freed it (without retainGraph).
+    private boolean previousPassReleased() {
+        return lastInner == null || lastInner.gradFn() == null || lastInner.gradFn().isFreed();
+    }
+
+    /**
+     * Runs one (1, C, H, W) zero image through the network in evaluation mode and lists each block's
+     * output shape and parameter count, in forward order; the bottleneck row gives its spatial size.
+     */
+    public List<LayerSummary> summarize(int channels, int height, int width) {
+        List<LayerSummary> rows = new ArrayList<>();
+        boolean wasTraining = isTraining();
+        eval();
+        try (GradMode.Scope scope = GradMode.noGrad()) {
+            SpatialPadding padding = new SpatialPadding(height, width, 1 << down.length);
+            Tensor x = padding.pad(Tensor.zeros(1, channels, height, width));
+            rows.add(new LayerSummary("input", padding.needed() ? "padded by reflection" : "", x.shape(), 0));
+            Tensor[] skips = new Tensor[down.length];
+            for (int i = 0; i < down.length; i++) {
+                skips[i] = down[i].forward(x);
+                rows.add(row("down" + (i + 1), "double conv", skips[i], down[i]));
+                x = pool.forward(skips[i]);
+                rows.add(new LayerSummary("pool" + (i + 1), "MaxPool2d(2)", x.shape(), 0));
+            }
+            x = bottleneck.forward(x);
+            rows.add(row("bottleneck", "double conv", x, bottleneck));
+            for (int i = down.length - 1; i >= 0; i--) {
+                x = up[i].forward(x);
+                rows.add(row("up" + (i + 1), config.upsampling(), x, up[i]));
+                x = dec[i].forward(Functional.concatChannels(x, skips[i]));
+                rows.add(row("dec" + (i + 1), "concat skip + double conv", x, dec[i]));
+            }
+            x = padding.crop(head.forward(x));
+            rows.add(row("head", "Conv2d 1x1", x, head));
+        } finally {
+            train(wasTraining);
+        }
+        return rows;
+    }
+
+    private static LayerSummary row(String name, String what, Tensor out, Module m) {
+        return new LayerSummary(name, what, out.shape(), m.parameterCount());
     }
 
     @Override

@@ -33,28 +33,25 @@ final class ActivationKernels {
     private ActivationKernels() {
     }
 
-    /** Element-wise map with its derivative; the derivative receives x and y. */
-    private interface Pointwise {
-        float value(float x);
-
-        float derivative(float x, float y);
+    /** Forward loop of an element-wise activation over [start, end). */
+    private interface ForwardLoop {
+        void run(float[] x, float[] y, int start, int end);
     }
 
-    private static Tensor pointwise(String name, Tensor input, Pointwise f) {
+    /** Backward loop: adds f'(x) * dOut into dx over [start, end), given x and y = f(x). */
+    private interface BackwardLoop {
+        void run(float[] x, float[] y, float[] dOut, float[] dx, int start, int end);
+    }
+
+    // NOTE: each activation passes whole loops, not a per-element function, because a per-element
+    // call shared by several activations is megamorphic and the JIT then cannot inline it.
+    private static Tensor pointwise(String name, Tensor input, ForwardLoop forward, BackwardLoop backwardLoop) {
         float[] x = input.data();
         float[] y = new float[x.length];
-        Parallel.forRange(x.length, (start, end) -> {
-            for (int i = start; i < end; i++) {
-                y[i] = f.value(x[i]);
-            }
-        });
+        Parallel.forRange(x.length, (start, end) -> forward.run(x, y, start, end));
         Backward backward = dOut -> {
             float[] dx = input.gradBuffer();
-            Parallel.forRange(x.length, (start, end) -> {
-                for (int i = start; i < end; i++) {
-                    dx[i] += f.derivative(x[i], y[i]) * dOut[i];
-                }
-            });
+            Parallel.forRange(x.length, (start, end) -> backwardLoop.run(x, y, dOut, dx, start, end));
         };
         return Tensor.result(name, y, input.shape(), backward, input);
     }
@@ -62,60 +59,57 @@ final class ActivationKernels {
     // ---------------------------------------------------------------- point-wise activations
 
     static Tensor leakyRelu(Tensor input, float slope) {
-        return pointwise("leaky_relu", input, new Pointwise() {
-            @Override
-            public float value(float x) {
-                return x > 0 ? x : x * slope;
+        return pointwise("leaky_relu", input, (x, y, start, end) -> {
+            for (int i = start; i < end; i++) {
+                y[i] = x[i] > 0 ? x[i] : x[i] * slope;
             }
-
-            @Override
-            public float derivative(float x, float y) {
-                return x > 0 ? 1f : slope;
+        }, (x, y, dOut, dx, start, end) -> {
+            for (int i = start; i < end; i++) {
+                dx[i] += x[i] > 0 ? dOut[i] : dOut[i] * slope;
             }
         });
     }
 
     static Tensor gelu(Tensor input, boolean tanhApproximation) {
-        return pointwise("gelu", input, tanhApproximation ? new Pointwise() {
-            @Override
-            public float value(float x) {
-                double u = SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x);
-                return (float) (0.5 * x * (1 + Math.tanh(u)));
+        if (tanhApproximation) {
+            return pointwise("gelu", input, (x, y, start, end) -> {
+                for (int i = start; i < end; i++) {
+                    double v = x[i];
+                    double u = SQRT_2_OVER_PI * (v + GELU_CUBIC * v * v * v);
+                    y[i] = (float) (0.5 * v * (1 + Math.tanh(u)));
+                }
+            }, (x, y, dOut, dx, start, end) -> {
+                for (int i = start; i < end; i++) {
+                    double v = x[i];
+                    double t = Math.tanh(SQRT_2_OVER_PI * (v + GELU_CUBIC * v * v * v));
+                    double du = SQRT_2_OVER_PI * (1 + 3 * GELU_CUBIC * v * v);
+                    dx[i] += (float) (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du) * dOut[i];
+                }
+            });
+        }
+        return pointwise("gelu", input, (x, y, start, end) -> {
+            for (int i = start; i < end; i++) {
+                y[i] = (float) (x[i] * normalCdf(x[i]));
             }
-
-            @Override
-            public float derivative(float x, float y) {
-                double u = SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x);
-                double t = Math.tanh(u);
-                double du = SQRT_2_OVER_PI * (1 + 3 * GELU_CUBIC * x * x);
-                return (float) (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du);
-            }
-        } : new Pointwise() {
-            @Override
-            public float value(float x) {
-                return (float) (x * normalCdf(x));
-            }
-
-            @Override
-            public float derivative(float x, float y) {
+        }, (x, y, dOut, dx, start, end) -> {
+            for (int i = start; i < end; i++) {
+                double v = x[i];
                 // Phi(x) = y / x to float precision, which spares a second erfc away from x = 0.
-                double phi = Math.abs(x) >= 1e-2f ? (double) y / x : normalCdf(x);
-                return (float) (phi + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x));
+                double phi = Math.abs(v) >= 1e-2 ? y[i] / v : normalCdf(v);
+                dx[i] += (float) (phi + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v)) * dOut[i];
             }
         });
     }
 
     static Tensor silu(Tensor input) {
-        return pointwise("silu", input, new Pointwise() {
-            @Override
-            public float value(float x) {
-                return (float) (x * sigmoid(x));
+        return pointwise("silu", input, (x, y, start, end) -> {
+            for (int i = start; i < end; i++) {
+                y[i] = (float) (x[i] * sigmoid(x[i]));
             }
-
-            @Override
-            public float derivative(float x, float y) {
-                double s = sigmoid(x);
-                return (float) (s * (1 + x * (1 - s)));
+        }, (x, y, dOut, dx, start, end) -> {
+            for (int i = start; i < end; i++) {
+                double sig = sigmoid(x[i]);
+                dx[i] += (float) (sig * (1 + x[i] * (1 - sig))) * dOut[i];
             }
         });
     }
@@ -171,7 +165,7 @@ final class ActivationKernels {
     }
 
     /**
-     * Returns erf(a) for 0 <= a < 2 from erf(a) = 2 / sqrt(pi) * exp(-a^2) * sum over n of
+     * Returns erf(a) for a in [0, 2) from erf(a) = 2 / sqrt(pi) * exp(-a^2) * sum over n of
      * 2^n a^(2n+1) / (1 * 3 * ... * (2n + 1)). All its terms are positive, so nothing cancels.
      */
     private static double erfSeries(double a) {

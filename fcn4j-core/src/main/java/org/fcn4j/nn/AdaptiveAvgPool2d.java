@@ -19,8 +19,8 @@ import org.fcn4j.tensor.Tensor;
  *
  * <p>Shape:
  * <pre>
- *   input:  (N, C, H, W)
- *   output: (N, C, H_out, W_out)
+ *   input:  (N, C, H, W) or (C, H, W)
+ *   output: (N, C, H_out, W_out) or (C, H_out, W_out)
  * </pre>
  */
 public final class AdaptiveAvgPool2d extends Module {
@@ -42,13 +42,14 @@ public final class AdaptiveAvgPool2d extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
-        int[] shape = input.shape();
-        PoolKernels.checkInput("AdaptiveAvgPool2d", shape);
-        if (shape[2] < 1 || shape[3] < 1) {
-            throw new IllegalArgumentException("AdaptiveAvgPool2d: expected a non-empty input plane, got "
-                    + Shape.str(shape));
-        }
-        return PoolKernels.adaptiveAvgPool(input, outH == 0 ? shape[2] : outH, outW == 0 ? shape[3] : outW);
+        return PoolKernels.batchedOrNot("AdaptiveAvgPool2d", input, x -> {
+            int[] shape = x.shape();
+            if (shape[2] < 1 || shape[3] < 1) {
+                throw new IllegalArgumentException("AdaptiveAvgPool2d: expected a non-empty input plane, got "
+                        + Shape.str(input.shape()));
+            }
+            return PoolKernels.adaptiveAvgPool(x, outH == 0 ? shape[2] : outH, outW == 0 ? shape[3] : outW);
+        });
     }
 
     @Override

@@ -28,8 +28,8 @@ import org.fcn4j.tensor.Tensor;
  *
  * <p>Shape:
  * <pre>
- *   input:  (N, C, H, W)
- *   output: (N, C, H_out, W_out) with
+ *   input:  (N, C, H, W) or (C, H, W)
+ *   output: (N, C, H_out, W_out) or (C, H_out, W_out), with
  *           H_out = floor((H + 2 pH - kH) / sH) + 1   (ceil with ceilMode, then minus 1 if
  *                   (H_out - 1) sH >= H + pH), and likewise W_out
  * </pre>
@@ -126,8 +126,8 @@ public final class AvgPool2d extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
-        PoolKernels.checkInput("AvgPool2d", input.shape());
-        return PoolKernels.avgPool(input, kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride);
+        return PoolKernels.batchedOrNot("AvgPool2d", input,
+                x -> PoolKernels.avgPool(x, kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.fcn4j.nn;
 
+import org.fcn4j.tensor.Arena;
 import org.fcn4j.tensor.Generator;
 import org.fcn4j.tensor.Shape;
 import org.fcn4j.tensor.Tensor;
@@ -276,7 +277,7 @@ public final class Conv2d extends Module {
     static Tensor convolve(Tensor x, Tensor weight, Tensor bias, ConvGeometry g) {
         float[] xd = x.data();
         float[] wd = weight.data();
-        float[] y = new float[Shape.numel(g.n(), g.f(), g.p(), g.q())]; // (N, F, P, Q)
+        float[] y = Arena.floats(Shape.numel(g.n(), g.f(), g.p(), g.q())); // (N, F, P, Q)
         ConvKernel.forward(xd, wd, y, g, false);
         if (bias != null) {
             ConvKernel.addBias(y, bias.data(), g.n(), g.f(), g.l());

@@ -1,5 +1,6 @@
 package org.fcn4j.nn;
 
+import org.fcn4j.tensor.Arena;
 import org.fcn4j.tensor.Generator;
 import org.fcn4j.tensor.Shape;
 import org.fcn4j.tensor.Tensor;
@@ -201,15 +202,21 @@ public final class ConvTranspose2d extends Module {
     }
 
     private int[] outputSize(int h, int w, int[] extra) {
-        int[] in = {h, w};
-        int[] out = new int[2];
-        for (int a = 0; a < 2; a++) {
-            out[a] = (in[a] - 1) * stride[a] - 2 * padding[a] + dilation[a] * (kernel[a] - 1) + extra[a] + 1;
-        }
+        int[] out = unchecked(h, w, extra);
         if (h < 1 || w < 1 || out[0] < 1 || out[1] < 1) {
             throw new IllegalArgumentException("ConvTranspose2d: an input of " + h + " x " + w + " gives an output of "
                     + out[0] + " x " + out[1] + "; the padding " + ConvArgs.tuple(padding) + " is too large for "
                     + "this input and kernel");
+        }
+        return out;
+    }
+
+    // The output size before any check: the minimum size of an output_size request may be 0 or less.
+    private int[] unchecked(int h, int w, int[] extra) {
+        int[] in = {h, w};
+        int[] out = new int[2];
+        for (int a = 0; a < 2; a++) {
+            out[a] = (in[a] - 1) * stride[a] - 2 * padding[a] + dilation[a] * (kernel[a] - 1) + extra[a] + 1;
         }
         return out;
     }
@@ -252,7 +259,7 @@ public final class ConvTranspose2d extends Module {
             throw new IllegalArgumentException("ConvTranspose2d: output size must be (H_out, W_out), got "
                     + (outputSize == null ? "null" : Shape.str(outputSize)));
         }
-        int[] min = outputSize(shape[2], shape[3], new int[2]);
+        int[] min = unchecked(shape[2], shape[3], new int[2]);
         int[] extra = new int[2];
         for (int a = 0; a < 2; a++) {
             int max = min[a] + stride[a] - 1;
@@ -282,7 +289,7 @@ public final class ConvTranspose2d extends Module {
         ConvGeometry g = geometry(shape[0], shape[2], shape[3], out);
         float[] xd = input.data();
         float[] wd = weight.data();
-        float[] y = new float[Shape.numel(g.n(), g.c(), g.h(), g.w())]; // (N, C_out, H_out, W_out)
+        float[] y = Arena.floats(Shape.numel(g.n(), g.c(), g.h(), g.w())); // (N, C_out, H_out, W_out)
         ConvKernel.backwardData(xd, wd, y, g);
         int l = g.h() * g.w();
         if (bias != null) {

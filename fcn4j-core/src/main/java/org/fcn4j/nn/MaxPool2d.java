@@ -6,7 +6,8 @@ import org.fcn4j.tensor.Tensor;
  * 2D max pooling: each output value is the maximum of a (dilated) window of its input plane.
  *
  * <pre>
- *   out(n, c, i, j) = max over a < kH, b < kW of x(n, c, sH * i - pH + dH * a, sW * j - pW + dW * b)
+ *   out(n, c, i, j) = max over a in [0, kH), b in [0, kW) of
+ *                     x(n, c, sH * i - pH + dH * a, sW * j - pW + dW * b)
  * </pre>
  * Positions in the padding count as minus infinity. The gradient flows to the position of each
  * window's maximum, the first in row-major order on ties.
@@ -26,8 +27,8 @@ import org.fcn4j.tensor.Tensor;
  *
  * <p>Shape:
  * <pre>
- *   input:  (N, C, H, W)
- *   output: (N, C, H_out, W_out) with
+ *   input:  (N, C, H, W) or (C, H, W)
+ *   output: (N, C, H_out, W_out) or (C, H_out, W_out), with
  *           H_out = floor((H + 2 pH - dH (kH - 1) - 1) / sH) + 1   (ceil with ceilMode, then
  *                   minus 1 if (H_out - 1) sH >= H + pH), and likewise W_out
  * </pre>
@@ -112,8 +113,8 @@ public final class MaxPool2d extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
-        PoolKernels.checkInput("MaxPool2d", input.shape());
-        return PoolKernels.maxPool(input, kernelSize, stride, padding, dilation, ceilMode);
+        return PoolKernels.batchedOrNot("MaxPool2d", input,
+                x -> PoolKernels.maxPool(x, kernelSize, stride, padding, dilation, ceilMode));
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.fcn4j.nn;
 
 import org.fcn4j.autograd.Backward;
 import org.fcn4j.kernel.Parallel;
+import org.fcn4j.tensor.Arena;
 import org.fcn4j.tensor.Shape;
 import org.fcn4j.tensor.Tensor;
 
@@ -38,9 +39,24 @@ final class PoolKernels {
     }
 
     static void checkInput(String layer, int[] shape) {
-        if (shape.length != 4) {
-            throw new IllegalArgumentException(layer + ": expected input of shape (N, C, H, W), got " + Shape.str(shape));
+        if (shape.length != 4 && shape.length != 3) {
+            throw new IllegalArgumentException(layer + ": expected input of shape (N, C, H, W) or (C, H, W), got "
+                    + Shape.str(shape));
         }
+    }
+
+    /**
+     * Runs {@code op} on an (N, C, H, W) input as it is, and on an unbatched (C, H, W) input as a
+     * batch of one, returning (C, H_out, W_out) then, as PyTorch's pooling layers do.
+     */
+    static Tensor batchedOrNot(String layer, Tensor input, java.util.function.UnaryOperator<Tensor> op) {
+        int[] shape = input.shape();
+        checkInput(layer, shape);
+        if (shape.length == 4) {
+            return op.apply(input);
+        }
+        Tensor y = op.apply(input.reshape(1, shape[0], shape[1], shape[2]));
+        return y.reshape(y.size(1), y.size(2), y.size(3));
     }
 
     static void checkOutput(String layer, int[] shape, int oh, int ow) {
@@ -66,8 +82,8 @@ final class PoolKernels {
         int ow = outputSize(w, k[1], st[1], pad[1], dil[1], ceilMode);
         checkOutput("MaxPool2d", shape, oh, ow);
         float[] x = input.data();              // (P, H, W)
-        float[] y = new float[planes * oh * ow];   // (P, OH, OW)
-        int[] argmax = new int[y.length];      // (P, OH, OW) flat index into the input plane
+        float[] y = Arena.floats(planes * oh * ow); // (P, OH, OW)
+        int[] argmax = Arena.ints(y.length);      // (P, OH, OW) flat index into the input plane
 
         // Kernel taps that fall inside the input, per output row and column, so the loops need no test.
         int[] aLo = new int[oh];   // (OH)
@@ -77,10 +93,16 @@ final class PoolKernels {
         insideTaps(h, k[0], st[0], pad[0], dil[0], aLo, aHi);
         insideTaps(w, k[1], st[1], pad[1], dil[1], bLo, bHi);
 
+        boolean twoByTwo = k[0] == 2 && k[1] == 2 && st[0] == 2 && st[1] == 2 && pad[0] == 0 && pad[1] == 0
+                && dil[0] == 1 && dil[1] == 1 && 2 * oh <= h && 2 * ow <= w;
         Parallel.forRange(planes, (start, end) -> {
             for (int p = start; p < end; p++) {
                 int in = p * h * w;
                 int out = p * oh * ow;
+                if (twoByTwo) {
+                    maxPool2x2(x, in, w, y, argmax, out, oh, ow);
+                    continue;
+                }
                 for (int i = 0; i < oh; i++) {
                     int h0 = i * st[0] - pad[0];
                     for (int j = 0; j < ow; j++) {
@@ -119,6 +141,38 @@ final class PoolKernels {
             });
         };
         return Tensor.result("max_pool2d", y, new int[] {shape[0], shape[1], oh, ow}, backward, input);
+    }
+
+    // MaxPool2d(2) on one plane, the U-Net's pooling: the four taps in the order of the general
+    // loop (row by row), with the same rule (a larger value or a NaN replaces the best so far).
+    private static void maxPool2x2(float[] x, int in, int w, float[] y, int[] argmax, int out, int oh, int ow) {
+        for (int i = 0; i < oh; i++) {
+            int r0 = 2 * i * w;
+            int r1 = r0 + w;
+            int o = out + i * ow;
+            for (int j = 0; j < ow; j++) {
+                int c = 2 * j;
+                float best = x[in + r0 + c];
+                int bestIndex = r0 + c;
+                float v = x[in + r0 + c + 1];
+                if (v > best || v != v) {
+                    best = v;
+                    bestIndex = r0 + c + 1;
+                }
+                v = x[in + r1 + c];
+                if (v > best || v != v) {
+                    best = v;
+                    bestIndex = r1 + c;
+                }
+                v = x[in + r1 + c + 1];
+                if (v > best || v != v) {
+                    best = v;
+                    bestIndex = r1 + c + 1;
+                }
+                y[o + j] = best;
+                argmax[o + j] = bestIndex;
+            }
+        }
     }
 
     /**

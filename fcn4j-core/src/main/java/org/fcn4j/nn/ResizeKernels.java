@@ -25,15 +25,20 @@ final class ResizeKernels {
 
     /**
      * Source index of each output position along one axis: min(floor(dst * scale), in - 1), except
-     * that an unchanged size copies and a doubled size takes dst / 2.
+     * that with {@code shortcuts} an unchanged size copies and a doubled size takes dst / 2.
+     *
+     * <p>NOTE: PyTorch 1.13's forward takes those shortcuts only in its channels-last kernel, which
+     * it runs for one-channel NCHW inputs (they are also channels-last contiguous); its backward
+     * always takes them. With a scale factor such as 1.1 on 5 rows, the forward copies the rows of
+     * one channel and gives rows 0, 0, 1, 2, 3 for two channels.
      */
-    static int[] nearestIndex(int in, int out, double scaleFactor) {
+    static int[] nearestIndex(int in, int out, double scaleFactor, boolean shortcuts) {
         int[] src = new int[out];
         float s = scale(in, out, scaleFactor);
         for (int d = 0; d < out; d++) {
-            if (out == in) {
+            if (shortcuts && out == in) {
                 src[d] = d;
-            } else if (out == 2 * in) {
+            } else if (shortcuts && out == 2 * in) {
                 src[d] = d >> 1;
             } else {
                 src[d] = Math.min((int) Math.floor(d * s), in - 1);
@@ -84,8 +89,13 @@ final class ResizeKernels {
         int planes = shape[0] * shape[1];
         int h = shape[2];
         int w = shape[3];
-        int[] srcH = nearestIndex(h, oh, scaleH);   // (OH)
-        int[] srcW = nearestIndex(w, ow, scaleW);   // (OW)
+        boolean shortcuts = shape[1] == 1;
+        int[] srcH = nearestIndex(h, oh, scaleH, shortcuts);   // (OH)
+        int[] srcW = nearestIndex(w, ow, scaleW, shortcuts);   // (OW)
+        // PyTorch 1.13's backward kernel always takes the shortcuts, so for several channels and a
+        // size kept or doubled by an odd scale factor its gradient is not the forward's adjoint.
+        int[] backH = nearestIndex(h, oh, scaleH, true);       // (OH)
+        int[] backW = nearestIndex(w, ow, scaleW, true);       // (OW)
         float[] x = input.data();                   // (P, H, W)
         float[] y = new float[planes * oh * ow];    // (P, OH, OW)
         Parallel.forRange(planes, (start, end) -> {
@@ -108,9 +118,9 @@ final class ResizeKernels {
                     int in = p * h * w;
                     int out = p * oh * ow;
                     for (int i = 0; i < oh; i++) {
-                        int row = in + srcH[i] * w;
+                        int row = in + backH[i] * w;
                         for (int j = 0; j < ow; j++) {
-                            dx[row + srcW[j]] += dOut[out + i * ow + j];
+                            dx[row + backW[j]] += dOut[out + i * ow + j];
                         }
                     }
                 }

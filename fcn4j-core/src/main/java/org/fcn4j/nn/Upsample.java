@@ -21,8 +21,11 @@ import org.fcn4j.tensor.Tensor;
  * <p>NOTE: with a scale factor, the coordinates use 1 / scaleFactor, not in / out, exactly as
  * PyTorch does when recompute_scale_factor is not set; for non-integer factors the two differ.
  *
- * <p>NOTE: an axis whose output size equals its input size is copied unchanged, even when a scale
- * factor such as 1.1 would give other coordinates, as PyTorch 1.13 does.
+ * <p>NOTE: in bilinear mode, an axis whose output size equals its input size is copied unchanged,
+ * even when a scale factor such as 1.1 would give other coordinates, as PyTorch 1.13 does. In
+ * nearest mode PyTorch 1.13 does so (and takes dst / 2 for a doubled size) only for inputs with
+ * one channel, while its backward pass always does (so for several channels its gradient is then
+ * not the forward's exact adjoint); fcn4j follows both.
  *
  * <p>NOTE: alignCorners true keeps the corner pixels' centres aligned, so values at the borders
  * are copied exactly; false (the default) treats pixels as areas, the convention of most image

@@ -99,33 +99,26 @@ public final class SGD extends Optimizer {
 
             // NOTE: PyTorch's CPU kernels compute "a + alpha * b" with a fused multiply-add on AVX2,
             // so Math.fma keeps the last bit closer to it than a separate multiply and add.
-            // Effective gradient d = g + wd * p, in a scratch array so the stored gradient is untouched.
-            float[] d = new float[n];
-            for (int k = 0; k < n; k++) {
-                d[k] = wd != 0 ? Math.fma(w[k], wd, g[k]) : g[k];
-            }
-
+            // One pass per parameter, element by element, so no scratch array is needed: the
+            // effective gradient d = g + wd * p, then the momentum buffer, then the update.
+            float[] buf = null;
+            boolean first = false;
             if (momentum != 0) {
-                float[] buf = momentumBuffers[i];
+                buf = momentumBuffers[i];
                 if (buf == null) {
-                    momentumBuffers[i] = d.clone();
-                    buf = momentumBuffers[i];
-                } else {
-                    for (int k = 0; k < n; k++) {
-                        buf[k] = Math.fma(d[k], keep, buf[k] * mom);
-                    }
-                }
-                if (nesterov) {
-                    for (int k = 0; k < n; k++) {
-                        d[k] = Math.fma(buf[k], mom, d[k]);
-                    }
-                } else {
-                    System.arraycopy(buf, 0, d, 0, n);
+                    buf = new float[n];
+                    momentumBuffers[i] = buf;
+                    first = true;
                 }
             }
-
             for (int k = 0; k < n; k++) {
-                w[k] = Math.fma(d[k], -lr, w[k]);
+                float d = wd != 0 ? Math.fma(w[k], wd, g[k]) : g[k];
+                if (buf != null) {
+                    float b = first ? d : Math.fma(d, keep, buf[k] * mom);
+                    buf[k] = b;
+                    d = nesterov ? Math.fma(b, mom, d) : b;
+                }
+                w[k] = Math.fma(d, -lr, w[k]);
             }
             steps[i]++;
         }

@@ -1,6 +1,7 @@
 package org.fcn4j.tensor;
 
 import org.fcn4j.autograd.Backward;
+import org.fcn4j.kernel.Parallel;
 
 /** Element-wise operations with one tensor operand. */
 final class Elementwise {
@@ -8,6 +9,44 @@ final class Elementwise {
     }
 
     enum Unary { EXP, LOG, SQRT, ABS, SQUARE, RELU, SIGMOID, TANH }
+
+    /** Elements per task of the split element-wise loops: 64 KB of input, well above the fork cost. */
+    private static final int CHUNK = 1 << 14;
+
+    // ReLU gets its own branch-free loops, split over the compute pool. On activations whose signs
+    // are random, "v > 0 ? v : 0" compiled to a branch that mispredicted half the time, and ReLU
+    // took 17 % of a small U-Net training step; Math.max and a sign mask do not branch.
+    private static Tensor relu(Tensor x) {
+        float[] in = x.data();
+        float[] out = Arena.floats(in.length);
+        int n = in.length;
+        Parallel.forRange(Math.ceilDiv(n, CHUNK), (c0, c1) -> reluForward(in, out, c0 * CHUNK,
+                Math.min(n, c1 * CHUNK)));
+        Backward backward = dOut -> {
+            float[] dx = x.gradBuffer();
+            Parallel.forRange(Math.ceilDiv(n, CHUNK), (c0, c1) -> reluBackward(in, dOut, dx, c0 * CHUNK,
+                    Math.min(n, c1 * CHUNK)));
+        };
+        return Tensor.result("relu", out, x.shapeRef(), backward, x);
+    }
+
+    // NOTE: Math.max keeps NaN, as torch.relu does.
+    private static void reluForward(float[] in, float[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[i] = Math.max(in[i], 0f);
+        }
+    }
+
+    // dx += dy where x > 0, else nothing (as torch's threshold_backward: a NaN x passes dy on).
+    // The mask is all ones exactly when the bits of x, read as an int, are positive: sign bit clear
+    // and not +0.
+    private static void reluBackward(float[] in, float[] dOut, float[] dx, int from, int to) {
+        for (int i = from; i < to; i++) {
+            int b = Float.floatToRawIntBits(in[i]);
+            int mask = (-b & ~b) >> 31;
+            dx[i] += Float.intBitsToFloat(Float.floatToRawIntBits(dOut[i]) & mask);
+        }
+    }
 
     /** y = scale * x + shift. */
     static Tensor affine(Tensor x, float scale, float shift) {
@@ -42,8 +81,11 @@ final class Elementwise {
     }
 
     static Tensor unary(Tensor x, Unary op) {
+        if (op == Unary.RELU) {
+            return relu(x);
+        }
         float[] in = x.data();
-        float[] out = new float[in.length];
+        float[] out = Arena.floats(in.length);
         for (int i = 0; i < in.length; i++) {
             float v = in[i];
             out[i] = switch (op) {

@@ -168,7 +168,7 @@ final class Layout {
             inner *= first[i];
         }
         int outRow = outShape[ax] * inner;
-        float[] out = new float[Shape.numel(outShape)];
+        float[] out = Arena.floats(Shape.numel(outShape));
         int offset = 0;
         int[] offsets = new int[tensors.length];
         for (int t = 0; t < tensors.length; t++) {

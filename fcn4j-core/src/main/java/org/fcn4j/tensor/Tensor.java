@@ -172,7 +172,7 @@ public final class Tensor {
     /** The gradient storage, allocated as zeros on first use; backward rules add into it. */
     public float[] gradBuffer() {
         if (grad == null) {
-            grad = new float[data.length];
+            grad = GradPool.take(data.length);
         }
         return grad;
     }
@@ -192,6 +192,17 @@ public final class Tensor {
     /** Releases the gradient storage. */
     public void dropGrad() {
         grad = null;
+    }
+
+    /**
+     * Releases the gradient storage for reuse by a later {@link #gradBuffer()}. The backward pass
+     * calls this for intermediate gradients it has propagated; no one may read the array after.
+     */
+    public void releaseGrad() {
+        if (grad != null) {
+            GradPool.give(grad);
+            grad = null;
+        }
     }
 
     /** Keeps the gradient of this computed tensor after backward(), as PyTorch's retain_grad(). */

@@ -83,7 +83,7 @@ final class Checkpoint {
             }
             List<?> states = (List<?>) Json.parse(meta.get("generators"));
             if (states.size() != generators.size()) {
-                throw new IllegalArgumentException("it holds " + states.size() + " generator states, the run has "
+                throw new IllegalArgumentException("it contains " + states.size() + " generator states, the run has "
                         + generators.size());
             }
             for (int i = 0; i < states.size(); i++) {

@@ -71,7 +71,7 @@ public final class Trainer {
         }
     }
 
-    /** What a run produced. */
+    /** The outcome of a run: epochs run, best epoch and value, early stop, model file and epoch records. */
     public record Result(int epochsRun, int bestEpoch, double bestValue, boolean stoppedEarly, Path modelFile,
             List<Map<String, Object>> records) {
     }

@@ -25,8 +25,13 @@ class ActivationParityTest {
     }
 
     private static void check(Fixtures.Case c) {
+        Module m = build(c);
+        ParityChecks.forwardBackward(m + " on " + c.attr("shape"), m, c, "", ATOL, RTOL);
+    }
+
+    static Module build(Fixtures.Case c) {
         String layer = c.attr("layer");
-        Module m = switch (layer) {
+        return switch (layer) {
             case "ReLU" -> new ReLU();
             case "LeakyReLU" -> new LeakyReLU((float) c.attrDouble("negative_slope"));
             case "GELU" -> new GELU(c.attr("approximate").equals("tanh"));
@@ -37,6 +42,5 @@ class ActivationParityTest {
             case "LogSoftmax" -> new LogSoftmax(c.attrInt("dim"));
             default -> throw new AssertionError(c.name() + ": unknown layer " + layer);
         };
-        ParityChecks.forwardBackward(m + " on " + c.attr("shape"), m, c, "", ATOL, RTOL);
     }
 }

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A small U-Net-like network built from fcn4j's layers against the same network in PyTorch 1.13
- * (fixtures/blocks.txt, written by tools/fixtures/gen_layers.py): PyTorch's state_dict loads by
- * name, and two training steps then an evaluation pass agree in output, input gradient, every
+ * (fixtures/blocks.txt, written by tools/fixtures/gen_layers.py). PyTorch's state_dict loads by
+ * name. Two training steps, then an evaluation pass, must agree in output, input gradient, every
  * parameter gradient and the BatchNorm buffers.
  */
 class BlockParityTest {

@@ -28,7 +28,7 @@ class NormParityTest {
         return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> check(c)));
     }
 
-    private static Module build(Fixtures.Case c) {
+    static Module build(Fixtures.Case c) {
         String layer = c.attr("layer");
         double eps = c.attrDouble("eps");
         return switch (layer) {
@@ -61,7 +61,7 @@ class NormParityTest {
         ParityChecks.forwardBackward(context + ", evaluation", m, c, "e", ATOL, RTOL);
     }
 
-    private static void checkRunning(String context, Module m, Fixtures.Case c, String step) {
+    static void checkRunning(String context, Module m, Fixtures.Case c, String step) {
         var buffers = m.namedBuffers();
         Approx.assertClose(context + ", running_mean", c.tensor("running_mean" + step), buffers.get("running_mean"),
                 1e-6, 1e-5);

@@ -30,13 +30,7 @@ class PoolingParityTest {
         String layer = c.attr("layer");
         Module m = switch (layer) {
             case "MaxPool2d" -> maxPool(c);
-            case "AvgPool2d" -> {
-                AvgPool2d.Options o = AvgPool2d.options().stride(c.attrInts("stride")).padding(c.attrInts("padding"))
-                        .ceilMode(ParityChecks.bool(c, "ceil_mode"))
-                        .countIncludePad(ParityChecks.bool(c, "count_include_pad"));
-                int divisor = c.attrInt("divisor_override");
-                yield new AvgPool2d(c.attrInts("kernel"), divisor > 0 ? o.divisorOverride(divisor) : o);
-            }
+            case "AvgPool2d" -> avgPool(c);
             case "AdaptiveAvgPool2d" -> new AdaptiveAvgPool2d(c.attrInts("output_size")[0],
                     c.attrInts("output_size")[1]);
             default -> throw new AssertionError(c.name() + ": unknown layer " + layer);
@@ -44,7 +38,15 @@ class PoolingParityTest {
         ParityChecks.forwardBackward(m + " on " + c.attr("shape"), m, c, "", ATOL, RTOL);
     }
 
-    private static MaxPool2d maxPool(Fixtures.Case c) {
+    static AvgPool2d avgPool(Fixtures.Case c) {
+        AvgPool2d.Options o = AvgPool2d.options().stride(c.attrInts("stride")).padding(c.attrInts("padding"))
+                .ceilMode(ParityChecks.bool(c, "ceil_mode"))
+                .countIncludePad(ParityChecks.bool(c, "count_include_pad"));
+        int divisor = c.attrInt("divisor_override");
+        return new AvgPool2d(c.attrInts("kernel"), divisor > 0 ? o.divisorOverride(divisor) : o);
+    }
+
+    static MaxPool2d maxPool(Fixtures.Case c) {
         return new MaxPool2d(c.attrInts("kernel"), MaxPool2d.options().stride(c.attrInts("stride"))
                 .padding(c.attrInts("padding")).dilation(c.attrInts("dilation")).ceilMode(ParityChecks.bool(c, "ceil_mode")));
     }
@@ -60,17 +62,19 @@ class PoolingParityTest {
     }
 
     private static void checkInterpolate(Fixtures.Case c) {
+        Module m = upsample(c);
+        ParityChecks.forwardBackward(m + " on " + c.attr("shape"), m, c, "", ATOL, RTOL);
+    }
+
+    static Upsample upsample(Fixtures.Case c) {
         Upsample.Mode mode = Upsample.Mode.valueOf(c.attr("mode").toUpperCase(java.util.Locale.ROOT));
         boolean alignCorners = ParityChecks.bool(c, "align_corners");
-        Module m;
         if (c.has("size")) {
             int[] size = c.attrInts("size");
-            m = Upsample.toSize(size[0], size[1], mode, alignCorners);
-        } else {
-            String[] parts = c.attr("scale_factor").split(",");
-            m = Upsample.byScale(Double.parseDouble(parts[0]), Double.parseDouble(parts[1]), mode, alignCorners);
+            return Upsample.toSize(size[0], size[1], mode, alignCorners);
         }
-        ParityChecks.forwardBackward(m + " on " + c.attr("shape"), m, c, "", ATOL, RTOL);
+        String[] parts = c.attr("scale_factor").split(",");
+        return Upsample.byScale(Double.parseDouble(parts[0]), Double.parseDouble(parts[1]), mode, alignCorners);
     }
 
     @TestFactory

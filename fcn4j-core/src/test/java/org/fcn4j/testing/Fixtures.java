@@ -91,6 +91,15 @@ public final class Fixtures {
         }
     }
 
+    /** Loads a fixture file from the file system, e.g. one that tools/fixtures/gen_random.py wrote. */
+    public static List<Case> load(java.nio.file.Path file) {
+        try (BufferedReader r = java.nio.file.Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return parse(file.toString(), r);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static List<Case> parse(String resource, BufferedReader r) throws IOException {
         String header = r.readLine();
         if (header == null || !header.equals("# fcn4j fixture format " + FORMAT_VERSION)) {
@@ -132,7 +141,7 @@ public final class Fixtures {
                 } else {
                     float[] v = new float[parts.length];
                     for (int i = 0; i < v.length; i++) {
-                        v[i] = Float.parseFloat(parts[i]);
+                        v[i] = parseFloat(parts[i]);
                     }
                     tensors.put(f[0], Tensor.of(v, shape));
                 }
@@ -143,6 +152,16 @@ public final class Fixtures {
             }
         }
         return cases;
+    }
+
+    /** A float32 value as Python's "%.9g" prints it, including nan, inf and -inf. */
+    private static float parseFloat(String s) {
+        return switch (s) {
+            case "nan", "-nan" -> Float.NaN;
+            case "inf" -> Float.POSITIVE_INFINITY;
+            case "-inf" -> Float.NEGATIVE_INFINITY;
+            default -> Float.parseFloat(s);
+        };
     }
 
     private static int[] parseInts(String csv) {

@@ -8,51 +8,21 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
-import org.fcn4j.nn.Module;
+import org.fcn4j.model.ModelConfig;
+import org.fcn4j.model.UNet;
 import org.fcn4j.optim.Adam;
 import org.fcn4j.optim.StepLR;
 import org.fcn4j.tensor.Generator;
 import org.fcn4j.tensor.Tensor;
 
 /**
- * A small regression run built from tensor operations only (two pixel-wise linear maps with a
- * random mask in training mode, which draws from a generator), for the trainer tests. Also the
+ * A small regression run for the trainer tests: a two-level U-Net with BatchNorm and dropout
+ * (whose masks draw from the generator that checkpoints must save) on 4 x 4 images. Also the
  * child process of {@link TrainerResumeTest}: {@code TinyRun RUN_DIR MARKER_EPOCH} writes the file
  * {@code RUN_DIR/marker} in the middle of that epoch, then waits to be killed.
  */
 final class TinyRun {
     static final int EPOCHS = 4;
-
-    /** Per-pixel linear map (N, C_in, H, W) -> (N, C_out, H, W), with a random mask on the hidden layer. */
-    static final class PixelNet extends Module {
-        private final Tensor w1;
-        private final Tensor w2;
-        private final Generator dropout;
-
-        PixelNet(Generator init, Generator dropout) {
-            w1 = registerParameter("w1", Tensor.randn(init, 2, 8).mul(0.5f));
-            w2 = registerParameter("w2", Tensor.randn(init, 8, 1).mul(0.5f));
-            registerBuffer("steps", Tensor.zeros(1));
-            this.dropout = dropout;
-        }
-
-        @Override
-        public Tensor forward(Tensor x) {
-            int n = x.size(0);
-            int h = x.size(2);
-            int w = x.size(3);
-            Tensor rows = x.permute(0, 2, 3, 1).reshape(n * h * w, 2);
-            Tensor hidden = rows.matmul(w1).relu();
-            if (isTraining()) {
-                float[] mask = new float[hidden.numel()];
-                for (int i = 0; i < mask.length; i++) {
-                    mask[i] = dropout.nextBoolean(0.1) ? 0f : 1f / 0.9f;
-                }
-                hidden = hidden.mul(Tensor.of(mask, hidden.shape()));
-            }
-            return hidden.matmul(w2).reshape(n, h, w, 1).permute(0, 3, 1, 2);
-        }
-    }
 
     /** 64 samples of (2, 4, 4) inputs whose target is a fixed nonlinear function; shuffled per epoch. */
     static BatchSource data(long seed, int batch, boolean shuffle) {
@@ -133,12 +103,12 @@ final class TinyRun {
         };
     }
 
-    record Setup(PixelNet model, Trainer trainer) {
+    record Setup(UNet model, Trainer trainer) {
     }
 
     static Setup setup(Path runDir, TrainingListener listener, double lr) {
         Generator dropout = new Generator(11);
-        PixelNet model = new PixelNet(new Generator(5), dropout);
+        UNet model = new UNet(new ModelConfig("unet", 2, 1, List.of(4, 8), 8, "batch", "transpose", 0.2), dropout);
         Adam adam = new Adam(model.parameters(), Adam.Options.adam().withLr(lr));
         StepLR schedule = new StepLR(adam, 2, 0.5);
         Trainer.Options options = new Trainer.Options(EPOCHS, 0, 1.0, "val_loss", false, 0, runDir,

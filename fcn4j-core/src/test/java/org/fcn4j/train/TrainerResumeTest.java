@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.fcn4j.io.ModelFile;
+import org.fcn4j.model.UNet;
 import org.fcn4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,7 +95,7 @@ class TrainerResumeTest {
         int[] calls = {0};
         TinyRun.Setup s = TinyRun.setup(run, null, 0.05);
         Trainer.Options o = new Trainer.Options(3, 0, 0, "val_loss", false, 0, run, Map.of());
-        TinyRun.PixelNet model = s.model();
+        UNet model = s.model();
         org.fcn4j.optim.SGD sgd = new org.fcn4j.optim.SGD(model.parameters(), 0.01);
         Trainer t = new Trainer(model, (out, target) -> {
             calls[0]++;

@@ -1,0 +1,140 @@
+package org.fcn4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+import javax.imageio.ImageIO;
+
+import org.fcn4j.autograd.GradMode;
+import org.fcn4j.io.Images;
+import org.fcn4j.io.ModelFile;
+import org.fcn4j.io.NdArray;
+import org.fcn4j.io.Npy;
+import org.fcn4j.tensor.Tensor;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code fcn4j predict}: runs a model on image files. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = {"Run a model on PNG/JPEG images (or .npy arrays of shape (C, H, W)).",
+            "Inputs are normalised with the training statistics stored in the model file; any image size works.",
+            "Segmentation: one indexed PNG per input whose pixel values are the class indices (the mask format the "
+                + "data loaders read). Regression: one .npy float32 field (C, H, W) per input, in the target's units."})
+final class PredictCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "model.safetensors of a run folder.")
+    Path model;
+
+    @Option(names = "--input", required = true, paramLabel = "FILE|DIR",
+            description = "An image (.png, .jpg, .jpeg, .npy) or a folder of them.")
+    Path input;
+
+    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Folder for the predictions "
+            + "(created; one file per input, same base name).")
+    Path output;
+
+    @Override
+    public Integer call() throws IOException {
+        Evaluator.Loaded m = Evaluator.load(ModelFile.read(model));
+        List<Path> files = inputs(input);
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("no .png, .jpg, .jpeg or .npy files in " + input);
+        }
+        Files.createDirectories(output);
+        for (Path f : files) {
+            Tensor x = read(f);
+            if (x.size(0) != m.config().inChannels()) {
+                throw new IllegalArgumentException(f + ": the model expects " + m.config().inChannels()
+                        + " channel(s), the image has " + x.size(0));
+            }
+            Tensor y;
+            try (GradMode.Scope scope = GradMode.noGrad()) {
+                y = m.model().forward(m.normalize(x.reshape(1, x.size(0), x.size(1), x.size(2))));
+            }
+            String base = f.getFileName().toString().replaceFirst("\\.[^.]+$", "");
+            Path out;
+            if (m.segmentation()) {
+                out = output.resolve(base + ".png");
+                writeMask(out, y);
+            } else {
+                out = output.resolve(base + ".npy");
+                Npy.write(out, NdArray.of(y.reshape(y.size(1), y.size(2), y.size(3))));
+            }
+            System.out.println(f + " -> " + out);
+        }
+        System.out.printf(Locale.ROOT, "%d prediction(s) in %s%n", files.size(), output);
+        return 0;
+    }
+
+    private static List<Path> inputs(Path in) throws IOException {
+        if (!Files.isDirectory(in)) {
+            if (!Files.exists(in)) {
+                throw new IllegalArgumentException("input not found: " + in);
+            }
+            return List.of(in);
+        }
+        List<Path> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(in)) {
+            s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(png|jpe?g|npy)"))
+                    .sorted().forEach(out::add);
+        }
+        return out;
+    }
+
+    private static Tensor read(Path f) throws IOException {
+        if (f.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy")) {
+            NdArray a = Npy.read(f);
+            Tensor t = a.toTensor();
+            if (t.dim() == 2) {
+                return t.reshape(1, t.size(0), t.size(1));
+            }
+            if (t.dim() != 3) {
+                throw new IllegalArgumentException(f + ": expected an array of shape (C, H, W) or (H, W), got rank "
+                        + t.dim());
+            }
+            return t;
+        }
+        return Images.read(f);
+    }
+
+    /**
+     * Writes the argmax over classes as an indexed PNG: each pixel's palette index is its class, and
+     * the palette contains the class colours of the charts, so the mask is also readable by eye.
+     */
+    private static void writeMask(Path file, Tensor logits) throws IOException {
+        int k = logits.size(1);
+        int h = logits.size(2);
+        int w = logits.size(3);
+        int plane = h * w;
+        float[] v = logits.data();
+        byte[] red = new byte[256];
+        byte[] green = new byte[256];
+        byte[] blue = new byte[256];
+        for (int c = 0; c < 256; c++) {
+            java.awt.Color color = Charts.classColor(c);
+            red[c] = (byte) color.getRed();
+            green[c] = (byte) color.getGreen();
+            blue[c] = (byte) color.getBlue();
+        }
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(w, h,
+                java.awt.image.BufferedImage.TYPE_BYTE_INDEXED, new java.awt.image.IndexColorModel(8, 256, red, green,
+                        blue));
+        java.awt.image.WritableRaster r = img.getRaster();
+        for (int p = 0; p < plane; p++) {
+            int best = 0;
+            for (int c = 1; c < k; c++) {
+                if (v[c * plane + p] > v[best * plane + p]) {
+                    best = c;
+                }
+            }
+            r.setSample(p % w, p / w, 0, best);
+        }
+        ImageIO.write(img, "png", file.toFile());
+    }
+}

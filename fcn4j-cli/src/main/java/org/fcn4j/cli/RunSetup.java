@@ -1,0 +1,333 @@
+package org.fcn4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BinaryOperator;
+
+import org.fcn4j.data.Batch;
+import org.fcn4j.data.CellsDataset;
+import org.fcn4j.data.DataLoader;
+import org.fcn4j.data.Dataset;
+import org.fcn4j.data.Datasets;
+import org.fcn4j.data.JointTransform;
+import org.fcn4j.data.Normalizer;
+import org.fcn4j.data.Sample;
+import org.fcn4j.data.TargetKind;
+import org.fcn4j.data.Transforms;
+import org.fcn4j.data.VocDataset;
+import org.fcn4j.io.Json;
+import org.fcn4j.loss.CrossEntropyLoss;
+import org.fcn4j.loss.L1Loss;
+import org.fcn4j.loss.Loss;
+import org.fcn4j.loss.MSELoss;
+import org.fcn4j.loss.PinballLoss;
+import org.fcn4j.loss.SmoothL1Loss;
+import org.fcn4j.metrics.ConfusionMatrix;
+import org.fcn4j.metrics.RegressionMetrics;
+import org.fcn4j.metrics.SegmentationMetrics;
+import org.fcn4j.model.ModelConfig;
+import org.fcn4j.optim.Adam;
+import org.fcn4j.optim.CosineAnnealingLR;
+import org.fcn4j.optim.LrScheduler;
+import org.fcn4j.optim.MultiStepLR;
+import org.fcn4j.optim.OneCycleLR;
+import org.fcn4j.optim.Optimizer;
+import org.fcn4j.optim.ReduceLROnPlateau;
+import org.fcn4j.optim.SGD;
+import org.fcn4j.optim.StepLR;
+import org.fcn4j.tensor.Tensor;
+import org.fcn4j.train.BatchSource;
+import org.fcn4j.train.Evaluation;
+
+/**
+ * Turns a validated {@link TrainConfig} (or a model file's metadata) into the objects of a run:
+ * datasets and their splits, input normalisation, loaders, model configuration, loss, optimiser,
+ * schedule and task metrics. Shared by {@code train}, {@code evaluate} and {@code predict}.
+ */
+final class RunSetup {
+    private RunSetup() {
+    }
+
+    /** A dataset description as stored in the model file: built-in name, seed and sizes, or a folder. */
+    static Map<String, Object> datasetDescription(TrainConfig c) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("name", c.getString("data.dataset"));
+        d.put("seed", c.getLong("data.seed"));
+        d.put("root", c.getString("data.root"));
+        d.put("train_size", c.get("data.train_size"));
+        d.put("val_size", c.get("data.val_size"));
+        d.put("test_size", c.get("data.test_size"));
+        return d;
+    }
+
+    /**
+     * Opens one split ("train", "val" or "test") of a described dataset, limited to its first
+     * {@code <split>_size} samples when that size is set.
+     */
+    static Dataset open(Map<String, Object> description, String split) throws IOException {
+        return open(description, split, false);
+    }
+
+    /**
+     * As {@link #open(Map, String)}; with {@code cleanTargets}, a cells dataset's targets are replaced
+     * by its clean images, to measure what a denoiser recovers (the error and bias against the truth,
+     * not against a noisy target).
+     */
+    static Dataset open(Map<String, Object> description, String split, boolean cleanTargets) throws IOException {
+        String name = (String) description.get("name");
+        long seed = ((Number) description.get("seed")).longValue();
+        Dataset ds;
+        if (name.equals("voc2007")) {
+            Object root = description.get("root");
+            if (root == null) {
+                throw new IllegalArgumentException("dataset voc2007 needs its folder (data.root)");
+            }
+            // VOC2007 has train and val lists; the test split here is val, as its test masks are separate.
+            ds = new VocDataset(Path.of((String) root), split.equals("train") ? "train" : "val");
+        } else {
+            ds = Datasets.open(name, split, seed);
+        }
+        if (cleanTargets) {
+            if (!(ds instanceof CellsDataset cells)) {
+                throw new IllegalArgumentException("clean targets exist only for the cells datasets, not " + name);
+            }
+            ds = withCleanTargets(cells);
+        }
+        Object size = description.get(split + "_size");
+        if (size instanceof Number n && n.intValue() < ds.size()) {
+            int[] idx = new int[n.intValue()];
+            for (int i = 0; i < idx.length; i++) {
+                idx[i] = i;
+            }
+            ds = Datasets.subset(ds, idx);
+        }
+        return ds;
+    }
+
+    private static Dataset withCleanTargets(CellsDataset cells) {
+        return new Dataset() {
+            @Override
+            public int size() {
+                return cells.size();
+            }
+
+            @Override
+            public Sample get(int index) {
+                return new Sample(cells.get(index).input(), cells.clean(index));
+            }
+
+            @Override
+            public TargetKind targetKind() {
+                return TargetKind.FIELD;
+            }
+        };
+    }
+
+    static Normalizer fitNormalizer(TrainConfig c, Dataset train) {
+        return switch (c.getString("data.normalization")) {
+            case "standard" -> Normalizer.fit(train, Normalizer.Mode.STANDARD);
+            case "minmax" -> Normalizer.fit(train, Normalizer.Mode.MIN_MAX);
+            default -> null;
+        };
+    }
+
+    static JointTransform augmentation(TrainConfig c) {
+        List<JointTransform> t = new ArrayList<>();
+        Integer crop = c.getIntOrNull("data.crop");
+        if (crop != null) {
+            t.add(Transforms.randomCrop(crop, crop));
+        }
+        if (c.getBool("data.flip")) {
+            t.add(Transforms.horizontalFlip(0.5));
+        }
+        return t.isEmpty() ? null : Transforms.compose(t.toArray(new JointTransform[0]));
+    }
+
+    /** The task implied by the configuration and the dataset's targets. */
+    static String task(TrainConfig c, Dataset train) {
+        String t = c.getString("task");
+        String fromData = train.targetKind() == TargetKind.CLASS_MAP ? "segmentation" : "regression";
+        if (!t.equals("auto") && !t.equals(fromData)) {
+            throw new IllegalArgumentException("task: invalid value " + t + ", because dataset "
+                    + c.getString("data.dataset") + " has " + (fromData.equals("segmentation") ? "class maps" : "fields")
+                    + " as targets; set task: " + fromData + " or auto");
+        }
+        return fromData;
+    }
+
+    static ModelConfig modelConfig(TrainConfig c, int inChannels, int outChannels) {
+        String type = c.getString("model.type");
+        List<Integer> widths;
+        int bottleneck;
+        Integer base = c.getIntOrNull("model.base");
+        if (base != null) {
+            int depth = c.getInt("model.depth");
+            widths = new ArrayList<>();
+            for (int i = 0; i < depth; i++) {
+                widths.add(base << i);
+            }
+            bottleneck = c.isSet("model.bottleneck") ? c.getInt("model.bottleneck") : base << depth;
+        } else {
+            widths = c.getInts("model.widths");
+            bottleneck = c.getInt("model.bottleneck");
+        }
+        return new ModelConfig(type, inChannels, outChannels, widths, bottleneck, c.getString("model.norm"),
+                c.getString("model.upsampling"), c.getDouble("model.dropout"));
+    }
+
+    /** The loss by name; "auto" is cross-entropy for segmentation, MSE for regression. */
+    static Loss loss(TrainConfig c, String task) {
+        String type = c.getString("loss.type");
+        if (type.equals("auto")) {
+            type = task.equals("segmentation") ? "cross_entropy" : "mse";
+        }
+        boolean classes = type.equals("cross_entropy");
+        if (classes != task.equals("segmentation")) {
+            throw new IllegalArgumentException("loss.type: " + type + " does not fit a " + task + " task; use "
+                    + (task.equals("segmentation") ? "cross_entropy" : "mse, l1, pinball or smooth_l1"));
+        }
+        return switch (type) {
+            case "cross_entropy" -> new CrossEntropyLoss().withIgnoreIndex(c.getInt("loss.ignore_index"))
+                    .withLabelSmoothing(c.getDouble("loss.label_smoothing"));
+            case "mse" -> new MSELoss();
+            case "l1" -> new L1Loss();
+            case "pinball" -> new PinballLoss(c.getDouble("loss.quantile"));
+            case "smooth_l1" -> new SmoothL1Loss();
+            default -> throw new IllegalArgumentException("unknown loss " + type);
+        };
+    }
+
+    static Optimizer optimizer(TrainConfig c, List<Tensor> params) {
+        double lr = c.getDouble("optimizer.lr");
+        Double wd = c.getDoubleOrNull("optimizer.weight_decay");
+        return switch (c.getString("optimizer.type")) {
+            case "sgd" -> new SGD(params, SGD.Options.of(lr).withMomentum(c.getDouble("optimizer.momentum"))
+                    .withNesterov(c.getBool("optimizer.nesterov")).withWeightDecay(wd == null ? 0 : wd));
+            case "adam", "adamw" -> {
+                boolean w = c.getString("optimizer.type").equals("adamw");
+                Adam.Options o = (w ? Adam.Options.adamW() : Adam.Options.adam()).withLr(lr)
+                        .withBetas(c.getNumbers("optimizer.betas").get(0), c.getNumbers("optimizer.betas").get(1))
+                        .withEps(c.getDouble("optimizer.eps")).withAmsgrad(c.getBool("optimizer.amsgrad"));
+                if (wd != null) {
+                    o = o.withWeightDecay(wd);
+                }
+                yield new Adam(params, o);
+            }
+            default -> throw new IllegalArgumentException("unknown optimizer " + c.getString("optimizer.type"));
+        };
+    }
+
+    /** The schedule, or null; {@code totalSteps} is needed by one-cycle. */
+    static LrScheduler schedule(TrainConfig c, Optimizer opt, int totalSteps, boolean maximize) {
+        return switch (c.getString("schedule.type")) {
+            case "none" -> null;
+            case "step" -> new StepLR(opt, c.getInt("schedule.step_size"), c.getDouble("schedule.gamma"));
+            case "multistep" -> new MultiStepLR(opt, c.getInts("schedule.milestones").stream().mapToInt(i -> i)
+                    .toArray(), c.getDouble("schedule.gamma"));
+            case "cosine" -> new CosineAnnealingLR(opt, c.getInt("train.epochs"), c.getDouble("schedule.eta_min"));
+            case "onecycle" -> {
+                Double max = c.getDoubleOrNull("schedule.max_lr");
+                yield new OneCycleLR(opt, OneCycleLR.Options.of(max == null ? 10 * opt.lr() : max, totalSteps)
+                        .withPctStart(c.getDouble("schedule.pct_start"))
+                        .withMomentum(!Double.isNaN(opt.momentum()) && opt.momentum() > 0, 0.85, 0.95));
+            }
+            case "plateau" -> new ReduceLROnPlateau(opt, ReduceLROnPlateau.Options.defaults()
+                    .withMode(maximize ? "max" : "min").withFactor(c.getDouble("schedule.factor"))
+                    .withPatience(c.getInt("schedule.patience")));
+            default -> throw new IllegalArgumentException("unknown schedule " + c.getString("schedule.type"));
+        };
+    }
+
+    /** A {@link BatchSource} over a loader; the loader's epochs are numbered as the trainer's. */
+    static BatchSource batches(DataLoader loader) {
+        return new BatchSource() {
+            @Override
+            public int batchesPerEpoch() {
+                return loader.batchesPerEpoch();
+            }
+
+            @Override
+            public Iterator<Tensor[]> epoch(int epoch) {
+                Iterator<Batch> it = loader.epoch(epoch);
+                return new Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return it.hasNext();
+                    }
+
+                    @Override
+                    public Tensor[] next() {
+                        Batch b = it.next();
+                        return new Tensor[] {b.inputs(), b.targets()};
+                    }
+                };
+            }
+        };
+    }
+
+    static BinaryOperator<Tensor> lossFunction(Loss loss) {
+        return loss::forward;
+    }
+
+    /** Segmentation metrics from one confusion matrix over the whole split. */
+    static final class SegmentationEvaluation implements Evaluation {
+        final ConfusionMatrix matrix;
+
+        SegmentationEvaluation(int numClasses, int ignoreIndex) {
+            this.matrix = new ConfusionMatrix(numClasses, ignoreIndex);
+        }
+
+        @Override
+        public void reset() {
+            matrix.reset();
+        }
+
+        @Override
+        public void update(Tensor output, Tensor target) {
+            matrix.update(output, target);
+        }
+
+        @Override
+        public Map<String, Double> results() {
+            SegmentationMetrics m = matrix.metrics();
+            Map<String, Double> out = new LinkedHashMap<>();
+            out.put("miou", m.meanIoU());
+            out.put("pixel_accuracy", m.pixelAccuracy());
+            out.put("mean_class_accuracy", m.meanClassAccuracy());
+            return out;
+        }
+    }
+
+    /** MSE, MAE and bias (mean of prediction minus target) over the whole split. */
+    static final class RegressionEvaluation implements Evaluation {
+        RegressionMetrics metrics = new RegressionMetrics();
+
+        @Override
+        public void reset() {
+            metrics = new RegressionMetrics();
+        }
+
+        @Override
+        public void update(Tensor output, Tensor target) {
+            metrics.update(output, target);
+        }
+
+        @Override
+        public Map<String, Double> results() {
+            Map<String, Double> out = new LinkedHashMap<>();
+            out.put("mse", metrics.mse());
+            out.put("mae", metrics.mae());
+            out.put("bias", metrics.bias());
+            return out;
+        }
+    }
+
+    static String json(Object o) {
+        return Json.write(o);
+    }
+}

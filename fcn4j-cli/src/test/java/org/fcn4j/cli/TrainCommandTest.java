@@ -1,0 +1,129 @@
+package org.fcn4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.fcn4j.io.ModelFile;
+import org.fcn4j.metrics.ConfusionMatrixCsv;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End to end on a tiny configuration: train, evaluate, predict, summary, through Main. */
+class TrainCommandTest {
+    @TempDir
+    Path dir;
+
+    private static String run(String... args) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.run(args);
+        } finally {
+            System.setOut(old);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, "exit code of " + String.join(" ", args) + "; output:\n" + out);
+        return out;
+    }
+
+    @Test
+    void tinySegmentationRunEndToEnd() throws Exception {
+        Path runDir = dir.resolve("run");
+        String out = run("train", "--set", "model.widths=[4,8]", "--set", "model.bottleneck=8",
+                "--set", "data.train_size=64", "--set", "data.val_size=32", "--set", "data.test_size=32",
+                "--set", "data.batch_size=16", "--set", "train.epochs=2", "--set", "train.steps_per_epoch=2",
+                "--set", "output.run_dir=" + runDir, "--set", "output.samples=3");
+        assertTrue(out.contains("epoch 1/2") && out.contains("epoch 2/2"), out);
+        String testLine = out.lines().filter(l -> l.startsWith("test ")).findFirst().orElseThrow();
+        for (String f : List.of("config.yaml", "model.safetensors", "checkpoint.safetensors", "metrics.jsonl",
+                "metrics.csv", "test_metrics.json", "confusion_matrix.csv", "confusion_matrix.png", "iou_per_class.png",
+                "samples.png", "learning_curves.png", "initial.safetensors", "train_order.json")) {
+            assertTrue(Files.exists(runDir.resolve(f)), f + " in the run folder");
+        }
+        assertEquals(3, Files.readAllLines(runDir.resolve("metrics.csv")).size(), "header and 2 epochs");
+        ModelFile.Contents m = ModelFile.read(runDir.resolve("model.safetensors"));
+        assertEquals("segmentation", m.require(ModelFile.TASK_KEY));
+        assertEquals(11, ConfusionMatrixCsv.read(runDir.resolve("confusion_matrix.csv")).names().size());
+
+        // evaluate without --data reproduces the test line exactly.
+        Path evalDir = dir.resolve("eval");
+        String eval = run("evaluate", "--model", runDir.resolve("model.safetensors").toString(), "--output",
+                evalDir.toString());
+        assertTrue(eval.contains(testLine), "evaluate printed\n" + eval + "\nexpected the line: " + testLine);
+        String iou = run("iou", "--confusion", evalDir.resolve("confusion_matrix.csv").toString());
+        assertTrue(iou.contains("mIoU"), iou);
+
+        // predict writes one mask per image.
+        Path images = dir.resolve("images");
+        Files.createDirectories(images);
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(40, 50,
+                java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        javax.imageio.ImageIO.write(img, "png", images.resolve("a.png").toFile());
+        javax.imageio.ImageIO.write(img, "png", images.resolve("b.png").toFile());
+        run("predict", "--model", runDir.resolve("model.safetensors").toString(), "--input", images.toString(),
+                "--output", dir.resolve("pred").toString());
+        java.awt.image.BufferedImage mask = javax.imageio.ImageIO.read(dir.resolve("pred").resolve("a.png").toFile());
+        assertEquals(40, mask.getWidth());
+        assertEquals(50, mask.getHeight());
+        org.fcn4j.io.Images.readClassMap(dir.resolve("pred").resolve("b.png"), 11);
+
+        // resume of a finished run does nothing more and succeeds.
+        run("train", "--resume", runDir.toString());
+        assertEquals(3, Files.readAllLines(runDir.resolve("metrics.csv")).size());
+    }
+
+    @Test
+    void tinyRegressionRunPredictsFields() throws Exception {
+        Path runDir = dir.resolve("cells");
+        String out = run("train", "--set", "data.dataset=cells-noise2noise", "--set", "loss.type=l1",
+                "--set", "model.widths=[4]", "--set", "model.bottleneck=4", "--set", "model.norm=group:2",
+                "--set", "data.train_size=32", "--set", "data.val_size=16", "--set", "data.test_size=16",
+                "--set", "data.batch_size=16", "--set", "train.epochs=1", "--set", "train.steps_per_epoch=2",
+                "--set", "output.run_dir=" + runDir);
+        assertTrue(out.contains("val_mae") && out.contains("val_bias"), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("test ") && l.contains("mae")), out);
+        assertEquals("regression", ModelFile.read(runDir.resolve("model.safetensors")).require(ModelFile.TASK_KEY));
+
+        String clean = run("evaluate", "--model", runDir.resolve("model.safetensors").toString(), "--clean-targets",
+                "--output", dir.resolve("clean").toString());
+        assertTrue(clean.contains("test mse") && clean.contains("bias"), clean);
+
+        Path in = dir.resolve("field.npy");
+        org.fcn4j.io.Npy.write(in, org.fcn4j.io.NdArray.ofFloats(new float[30 * 20], 1, 30, 20));
+        run("predict", "--model", runDir.resolve("model.safetensors").toString(), "--input", in.toString(),
+                "--output", dir.resolve("fields").toString());
+        org.fcn4j.tensor.Tensor field = org.fcn4j.io.Npy.read(dir.resolve("fields").resolve("field.npy")).toTensor();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {1, 30, 20}, field.shape());
+    }
+
+    @Test
+    void summaryOfTheCourseUNet() {
+        String out = run("summary", "--input", "1x64x64");
+        assertTrue(out.contains("bottleneck: 128 channels x 4 x 4"), out);
+        assertTrue(out.contains("total parameters:"), out);
+    }
+
+    @Test
+    void badConfigurationFailsBeforeWork() {
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.run("train", "--set", "model.norm=bach");
+        } finally {
+            System.setErr(old);
+        }
+        assertEquals(2, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("model.norm"), err.toString(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,49 @@
+package org.fcn4j.loss;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.fcn4j.tensor.Tensor;
+import org.fcn4j.testing.Approx;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Small cases of the loss mismatches that tools/fixtures/gen_random.py found outside the fixture
+ * grid; expected values are PyTorch 1.13's.
+ */
+class LossParityRegressionTest {
+
+    /**
+     * F.smooth_l1_loss(x, y, beta=0.0, reduction="sum") with x = y = [0, 1, -1] gives -1 to every
+     * element of both x.grad and y.grad (the branch d &lt;= -beta), where L1Loss gives 0.
+     */
+    @Test
+    void smoothL1WithBetaZeroAtAZeroResidual() {
+        Tensor x = Tensor.of(new float[] {0, 1, -1, 2}, 4).requiresGrad(true);
+        Tensor y = Tensor.of(new float[] {0, 1, -1, 0.5f}, 4).requiresGrad(true);
+        new SmoothL1Loss(0.0, Reduction.SUM).forward(x, y).backward();
+        Approx.assertClose("SmoothL1Loss(beta=0) input gradient", new float[] {-1, -1, -1, 1}, x.grad().data(), 0, 0);
+        Approx.assertClose("SmoothL1Loss(beta=0) target gradient", new float[] {-1, -1, -1, -1}, y.grad().data(), 0,
+                0);
+
+        Tensor a = Tensor.of(new float[] {0, 3}, 2).requiresGrad(true);
+        Tensor b = Tensor.of(new float[] {0, 1}, 2).requiresGrad(true);
+        new SmoothL1Loss(1.0, Reduction.SUM).forward(a, b).backward();
+        Approx.assertClose("SmoothL1Loss(beta=1) input gradient", new float[] {0, 1}, a.grad().data(), 0, 0);
+        Approx.assertClose("SmoothL1Loss(beta=1) target gradient", new float[] {0, -1}, b.grad().data(), 0, 0);
+    }
+
+    /**
+     * smp's multi-class focal loss with MEAN over no counted pixel is 0 / 0: PyTorch's autograd of
+     * the formula in tools/fixtures/gen_losses.py gives NaN for the loss and every logit.
+     */
+    @Test
+    void focalMulticlassMeanOverNoCountedPixelIsNaN() {
+        Tensor logits = Tensor.of(new float[] {0.5f, -1f, 2f, 0.25f}, 2, 2).requiresGrad(true);
+        Tensor loss = FocalLoss.multiclass().withIgnoreIndex(255).forward(logits, new int[] {255, 255}, 2);
+        assertTrue(Float.isNaN(loss.item()), "loss " + loss.item());
+        loss.backward();
+        for (float g : logits.grad().data()) {
+            assertTrue(Float.isNaN(g), "gradient " + g);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package org.fcn4j.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+
+import org.fcn4j.autograd.GradMode;
+import org.fcn4j.kernel.Parallel;
+import org.fcn4j.loss.CrossEntropyLoss;
+import org.fcn4j.optim.SGD;
+import org.fcn4j.tensor.Generator;
+import org.fcn4j.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Heap allocated by one warmed-up training step of the small unet-bench workload (UNET_BENCH.md:
+ * batch 8, 1 x 64 x 64 inputs, base 16, 11 classes, SGD with momentum), summed over every live
+ * thread, the compute pool included. Not a timing test: the count does not depend on the machine's
+ * speed. A step used to allocate about 150 MB (every activation, gradient and scratch array new).
+ */
+class UNetAllocationTest {
+    /** The bound for one steady-state training step. */
+    static final long MAX_BYTES_PER_STEP = 5_000_000;
+
+    @Test
+    void warmedUpTrainingStepAllocatesUnderFiveMegabytes() {
+        int saved = Parallel.threads();
+        Parallel.setThreads(2);
+        try {
+            Generator rng = new Generator(0);
+            UNet model = new UNet(ModelConfig.unetFromBase(1, 11, 16, 4), rng);
+            Tensor x = Tensor.randn(rng, 8, 1, 64, 64);
+            int[] labels = new int[8 * 64 * 64];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = rng.nextInt(11);
+            }
+            CrossEntropyLoss lossFn = new CrossEntropyLoss();
+            SGD opt = new SGD(model.parameters(), SGD.Options.of(0.01).withMomentum(0.9));
+            model.train();
+            Runnable step = () -> {
+                opt.zeroGrad();
+                lossFn.forward(model.forward(x), labels, 8, 64, 64).backward();
+                opt.step();
+            };
+            for (int i = 0; i < 3; i++) {
+                step.run();
+            }
+
+            long bytes = Long.MAX_VALUE;
+            // The smallest of two steps, so that a one-off allocation elsewhere in the JVM (a JIT
+            // compiler thread's, a logger's) does not fail the test.
+            for (int i = 0; i < 2; i++) {
+                long before = allocatedBytes();
+                step.run();
+                bytes = Math.min(bytes, allocatedBytes() - before);
+            }
+            System.out.printf("UNetAllocationTest: one training step allocated %.2f MB%n", bytes / 1e6);
+            assertTrue(bytes < MAX_BYTES_PER_STEP, "a warmed-up training step of the small unet-bench workload "
+                    + "allocated " + bytes + " bytes across all threads, expected under " + MAX_BYTES_PER_STEP);
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+
+    @Test
+    void reusedStorageGivesTheSameOutputsAndGradients() {
+        // Model a frees its graph after the first step, so its second step reuses the arena's
+        // buffers; model b keeps its first graph (retainGraph), so its second step gets new ones.
+        ModelConfig config = ModelConfig.unetFromBase(1, 3, 4, 2);
+        UNet a = new UNet(config, new Generator(7));
+        UNet b = new UNet(config, new Generator(7));
+        Generator rng = new Generator(3);
+        Tensor x1 = Tensor.randn(rng, 2, 1, 8, 8);
+        Tensor x2 = Tensor.randn(rng, 2, 1, 8, 8);
+        Tensor seed = Tensor.randn(rng, 2, 3, 8, 8);
+        a.train();
+        b.train();
+        a.forward(x1).backward(seed);
+        b.forward(x1).backward(seed, true);
+        a.zeroGrad();
+        b.zeroGrad();
+
+        Tensor ya = a.forward(x2);
+        Tensor yb = b.forward(x2);
+        assertArrayEquals(yb.data(), ya.data(), "UNet forward, second pass: reused against new storage");
+        ya.backward(seed);
+        yb.backward(seed);
+        for (var e : b.namedParameters().entrySet()) {
+            assertArrayEquals(e.getValue().grad().data(), a.namedParameters().get(e.getKey()).grad().data(),
+                    "UNet backward, gradient of " + e.getKey() + ": reused against new storage");
+        }
+
+        // An evaluation pass without a graph reuses the buffers too, and leaves the returned output alone.
+        Tensor kept = ya.copy();
+        try (var scope = GradMode.noGrad()) {
+            a.eval();
+            Tensor first = a.forward(x1);
+            Tensor firstCopy = first.copy();
+            a.forward(x2);
+            assertArrayEquals(firstCopy.data(), first.data(), "UNet eval output overwritten by the next pass");
+        }
+        assertArrayEquals(kept.data(), ya.data(), "UNet training output overwritten by later passes");
+    }
+
+    private static long allocatedBytes() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (long v : mx.getThreadAllocatedBytes(mx.getAllThreadIds())) {
+            if (v > 0) {
+                total += v;
+            }
+        }
+        return total;
+    }
+}

@@ -1,0 +1,145 @@
+"""PyTorch reference for a fcn4j segmentation run: the same network, initial weights, batches,
+optimiser and epochs, so that comparing the two test mIoUs measures the engine, not the seed.
+
+Inputs:
+  RUN_DIR     a fcn4j run folder: config.yaml, initial.safetensors (weights before training),
+              train_order.json (sample indices of each epoch, in batch order), model.safetensors
+              (its metadata holds the input normalisation) and test_metrics.json
+  EXPORT_DIR  the dataset exported by fcn4j, with train/, val/ and test/ subfolders:
+                ./fcn4j data export fashion-scenes --split train --output EXPORT_DIR/train
+                ./fcn4j data export fashion-scenes --split val --count 256 --output EXPORT_DIR/val
+                ./fcn4j data export fashion-scenes --split test --output EXPORT_DIR/test
+              (--count as the run's data.val_size). As fcn4j does, the weights of the epoch with
+              the best validation mIoU are kept and evaluated on the test split.
+
+Run: /usr/bin/python3 tools/reference_train.py RUN_DIR EXPORT_DIR [--threads 2]
+
+Limits: U-Net models, the Adam, AdamW and SGD optimisers without a schedule, no augmentation
+(data.crop, data.flip), cross-entropy loss; the script stops with a message otherwise.
+"""
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+import yaml
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures"))
+from gen_model import UNet  # noqa: E402  (same module names as fcn4j's UNet)
+from safetensors_check import read  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+
+def tensors_of(path):
+    tensors, meta = read(path)
+    out = {}
+    for name, (dtype, shape, values) in tensors.items():
+        t = torch.tensor(values, dtype=torch.int64 if dtype == "I64" else torch.float32)
+        out[name] = t.reshape(shape)
+    return out, meta
+
+
+def main():
+    run, export = sys.argv[1], sys.argv[2]
+    if "--threads" in sys.argv:
+        torch.set_num_threads(int(sys.argv[sys.argv.index("--threads") + 1]))
+    cfg = yaml.safe_load(open(os.path.join(run, "config.yaml")))
+    for key, allowed in (("schedule", {"type": "none"}),):
+        if cfg[key]["type"] != allowed["type"]:
+            sys.exit("reference_train.py supports schedule.type none only, got %s" % cfg[key]["type"])
+    if cfg["data"]["crop"] is not None or cfg["data"]["flip"]:
+        sys.exit("reference_train.py cannot repeat data augmentation (data.crop, data.flip)")
+    if cfg["model"]["type"] != "unet":
+        sys.exit("reference_train.py supports model.type unet only")
+
+    initial, _ = tensors_of(os.path.join(run, "initial.safetensors"))
+    _, meta = tensors_of(os.path.join(run, "model.safetensors"))
+    model_cfg = json.loads(meta["model"])
+    norm = json.loads(meta["normalization"])
+    order = json.load(open(os.path.join(run, "train_order.json")))
+
+    model = UNet(model_cfg["in_channels"], model_cfg["out_channels"], model_cfg["widths"], model_cfg["bottleneck"],
+                 model_cfg["norm"], model_cfg["upsampling"])
+    model.load_state_dict(initial)
+
+    o = cfg["optimizer"]
+    wd = o["weight_decay"]
+    if o["type"] == "sgd":
+        opt = torch.optim.SGD(model.parameters(), lr=o["lr"], momentum=o["momentum"], nesterov=o["nesterov"],
+                              weight_decay=wd or 0.0)
+    else:
+        cls = torch.optim.AdamW if o["type"] == "adamw" else torch.optim.Adam
+        kwargs = dict(lr=o["lr"], betas=tuple(o["betas"]), eps=o["eps"], amsgrad=o["amsgrad"])
+        if wd is not None:
+            kwargs["weight_decay"] = wd
+        opt = cls(model.parameters(), **kwargs)
+
+    def normalise(x):
+        if not norm:
+            return x
+        mean = torch.tensor([float(v) for v in norm["mean"].split(",")]).reshape(1, -1, 1, 1)
+        std = torch.tensor([float(v) for v in norm["std"].split(",")]).reshape(1, -1, 1, 1)
+        if norm["mode"] == "standard":
+            return (x - mean) / std
+        lo = torch.tensor([float(v) for v in norm["min"].split(",")]).reshape(1, -1, 1, 1)
+        hi = torch.tensor([float(v) for v in norm["max"].split(",")]).reshape(1, -1, 1, 1)
+        return (x - lo) / (hi - lo)
+
+    train_x = torch.from_numpy(np.load(os.path.join(export, "train", "inputs.npy")))
+    train_y = torch.from_numpy(np.load(os.path.join(export, "train", "targets.npy")).astype(np.int64))
+    test_x = torch.from_numpy(np.load(os.path.join(export, "test", "inputs.npy")))
+    test_y = torch.from_numpy(np.load(os.path.join(export, "test", "targets.npy")).astype(np.int64))
+    ignore = cfg["loss"]["ignore_index"]
+    batch = order["batch_size"]
+
+    val_x = torch.from_numpy(np.load(os.path.join(export, "val", "inputs.npy")))
+    val_y = torch.from_numpy(np.load(os.path.join(export, "val", "targets.npy")).astype(np.int64))
+    k = model_cfg["out_channels"]
+
+    def miou_of(xs, ys):
+        model.eval()
+        cm = torch.zeros(k, k, dtype=torch.int64)
+        with torch.no_grad():
+            for b in range(0, len(xs), batch):
+                pred = model(normalise(xs[b:b + batch])).argmax(1)
+                y = ys[b:b + batch]
+                keep = y != ignore
+                cm += torch.bincount(y[keep] * k + pred[keep], minlength=k * k).reshape(k, k)
+        inter = cm.diag().double()
+        union = cm.sum(0).double() + cm.sum(1).double() - inter
+        present = union > 0
+        return (inter[present] / union[present]).mean().item()
+
+    best, best_epoch, best_state = -1.0, 0, None
+    start = time.time()
+    for e, indices in enumerate(order["epochs"]):
+        model.train()
+        for b in range(0, len(indices), batch):
+            idx = torch.tensor(indices[b:b + batch])
+            x = normalise(train_x[idx])
+            y = train_y[idx]
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y, ignore_index=ignore,
+                                   label_smoothing=cfg["loss"]["label_smoothing"])
+            loss.backward()
+            opt.step()
+        val = miou_of(val_x, val_y)
+        if val > best:
+            best, best_epoch = val, e + 1
+            best_state = {n: t.clone() for n, t in model.state_dict().items()}
+        print("epoch %d loss %.4f val mIoU %.4f (%.0f s)" % (e + 1, loss.item(), val, time.time() - start),
+              file=sys.stderr)
+
+    model.load_state_dict(best_state)
+    miou = miou_of(test_x, test_y)
+    fcn4j = json.load(open(os.path.join(run, "test_metrics.json")))
+    print("PyTorch %s: best epoch %d, test mIoU %.4f; fcn4j: best epoch %s, test mIoU %.4f; difference %.4f"
+          % (torch.__version__, best_epoch, miou, meta.get("best_epoch"), fcn4j["miou"], abs(miou - fcn4j["miou"])))
+
+
+if __name__ == "__main__":
+    main()
