@@ -5,7 +5,8 @@ Same workload as kind=conv3x3 of the shared torch_micro_bench.py (F.conv2d, padd
 gradients of input and weight), on one input shape. Prints, per pass, the median and minimum
 wall time and the process CPU time per run (time.process_time over the timed runs). On a
 shared machine the wall time grows with the other processes' load and the CPU time much less,
-so CPU times compare the work of the two implementations even when the machine is busy.
+so one-thread CPU times compare the work of the two implementations even when the machine is
+busy. With more threads, OpenMP workers spin while they wait, and that counts as CPU time too.
 
 Usage: /usr/bin/python3 tools/bench/torch_conv_cpu.py [--threads 2] [--batch 8] [--channels 64]
                                                       [--size 64] [--warmup 5] [--iters 15]

@@ -20,9 +20,10 @@ import picocli.CommandLine.Option;
  * {@code fcn4j bench conv}: times Conv2d (or ConvTranspose2d) forward and forward plus backward,
  * on the shapes of PyTorch's reference script (torch_micro_bench.py, kind conv3x3 and convT), and
  * prints one line per pass with the median, minimum and GFLOP/s. It also prints the process CPU time
- * per run: on a shared machine the wall time grows with the other processes' load, the CPU time
- * much less, so comparing CPU times (tools/bench/torch_conv_cpu.py measures PyTorch's) still says
- * which implementation does less work.
+ * per run. On a shared machine the wall time grows with the other processes' load and the CPU time
+ * much less, so one-thread CPU times (tools/bench/torch_conv_cpu.py measures PyTorch's) still show
+ * which implementation does less work. With more threads PyTorch's OpenMP workers spin while they
+ * wait, and that spinning counts as CPU time too.
  */
 @Command(name = "conv", description = {
     "Time Conv2d forward and forward+backward (input and weight gradients) on one input shape.",
