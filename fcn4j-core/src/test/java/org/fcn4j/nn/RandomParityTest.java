@@ -95,6 +95,18 @@ class RandomParityTest {
             case "AdaptiveAvgPool2d" -> checkModule(c, new AdaptiveAvgPool2d(c.attrInts("output_size")[0],
                     c.attrInts("output_size")[1]), ATOL);
             case "Upsample" -> checkModule(c, PoolingParityTest.upsample(c), ATOL);
+            case "Pad" -> checkModule(c, new Module() {
+                @Override
+                public Tensor forward(Tensor input) {
+                    return Functional.pad(input, c.attrInt("top"), c.attrInt("bottom"), c.attrInt("left"),
+                            c.attrInt("right"), PaddingMode.parse(c.attr("mode")));
+                }
+
+                @Override
+                public String toString() {
+                    return "Functional.pad";
+                }
+            }, ATOL);
             default -> checkModule(c, ActivationParityTest.build(c), ATOL);
         }
     }
