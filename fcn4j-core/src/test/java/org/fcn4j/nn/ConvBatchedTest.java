@@ -56,9 +56,9 @@ class ConvBatchedTest {
             ConvKernel.forward(x, wt, y, g, false);
             ConvKernel.forward(x, wt, yAcc, g, true);
             ConvKernel.backwardData(dy, wt, dx, g);
-            float[] dw = Tensor.randn(rng, f, c, kh, kw).data();
-            float[] dwRef = dw.clone();
-            ConvKernel.backwardWeight(x, dy, dw, g);
+            float[] dWeight = Tensor.randn(rng, f, c, kh, kw).data();
+            float[] dWeightRef = dWeight.clone();
+            ConvKernel.backwardWeight(x, dy, dWeight, g);
 
             int in = c * h * w;
             int out = f * p * q;
@@ -75,12 +75,13 @@ class ConvBatchedTest {
                 float[] dxi = java.util.Arrays.copyOfRange(dxRef, i * in, (i + 1) * in);
                 ConvKernel.backwardData(java.util.Arrays.copyOfRange(dy, i * out, (i + 1) * out), wt, dxi, one);
                 System.arraycopy(dxi, 0, dxRef, i * in, in);
-                ConvKernel.backwardWeight(xi, java.util.Arrays.copyOfRange(dy, i * out, (i + 1) * out), dwRef, one);
+                ConvKernel.backwardWeight(xi, java.util.Arrays.copyOfRange(dy, i * out, (i + 1) * out), dWeightRef,
+                        one);
             }
             Approx.assertClose(name + ": forward", yRef, y, 1e-5, 1e-5);
             Approx.assertClose(name + ": forward, accumulating", yAccRef, yAcc, 1e-5, 1e-5);
             Approx.assertClose(name + ": input gradient", dxRef, dx, 1e-5, 1e-5);
-            Approx.assertClose(name + ": weight gradient", dwRef, dw, 1e-4, 1e-5);
+            Approx.assertClose(name + ": weight gradient", dWeightRef, dWeight, 1e-4, 1e-5);
         }
     }
 }
