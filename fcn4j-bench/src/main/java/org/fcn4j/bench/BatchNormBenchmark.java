@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * BatchNorm2d(64) in training mode on an (8, 64, 64, 64) input, the shape of PyTorch's
- * torch_micro_bench.py (kind batchnorm): forward, forward plus backward (input, weight and bias
+ * micro-benchmark: forward, forward plus backward (input, weight and bias
  * gradients), and the same with the following ReLU, as two layers and fused
  * ({@link BatchNorm2d#forwardReLU}, as the U-Net's double convolution runs it). Memory-bound: 16 MB
  * in, 16 MB out. Run with {@code java -jar fcn4j-bench/target/benchmarks.jar BatchNormBenchmark}.

@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Conv2d 3x3 (padding 1, no bias) and ConvTranspose2d 2x2 stride 2 (with bias), the U-Net's two
- * convolutions, on the shapes of PyTorch's torch_micro_bench.py (kinds conv3x3 and convT): the
+ * convolutions, on the shapes of the PyTorch micro-benchmark they are compared with: the
  * forward pass alone (no gradient recording) and forward plus backward (input, weight and bias
  * gradients). GFLOP/s = 2 x multiply-adds / time for the forward pass, 3 times that for forward
  * plus backward. Run with {@code java -jar fcn4j-bench/target/benchmarks.jar ConvBenchmark}.
