@@ -33,9 +33,8 @@ import picocli.CommandLine.Option;
  * BatchNorm2d, ReLU, ConvTranspose2d 2x2/2 with bias, a 1x1 head; softmax cross-entropy; SGD with lr
  * 0.01 and momentum 0.9). It is timed as the PyTorch reference script times it (training step:
  * median of the timed steps after the warm-up ones), with one JSON object per stdout line of the
- * same kinds: model,
- * train, infer, and startup (time from the JVM's start to the end of the first training step, and
- * the peak resident set).
+ * same kinds: model, train, infer, and startup (time from the JVM's start to the end of the first
+ * training step and to the model and data being ready, and the peak resident set).
  */
 @Command(name = "unet", mixinStandardHelpOptions = true, description = {
     "Time training steps and inference of the reference U-Net (unet-bench) and print JSON lines",
@@ -111,6 +110,7 @@ final class BenchUnetCommand implements Callable<Integer> {
         }
         CrossEntropyLoss lossFn = new CrossEntropyLoss();
         SGD opt = new SGD(model.parameters(), SGD.Options.of(0.01).withMomentum(0.9));
+        double readyMs = System.currentTimeMillis() - jvmStartMillis();
 
         // Training steps: zero the gradients, forward, loss, backward, update.
         model.train();
@@ -165,6 +165,7 @@ final class BenchUnetCommand implements Callable<Integer> {
                 "warmup", warmup, "iters", iters, "fwd_gflop_per_s", round(s.n * fwdFlops / (inferMedian / 1e3) / 1e9, 2));
 
         emit(out, "kind", "startup", "size", s.name(), "first_step_ms", round(firstStepMs, 1),
+                "ready_ms", round(readyMs, 1),
                 "since", "jvm start", "peak_rss_mb", round(peakRssMb(), 1),
                 "jvm", Runtime.version().toString());
         out.flush();
