@@ -66,7 +66,8 @@ class RandomParityTest {
         assumeTrue(file != null && !file.isBlank(), "no -Dfcn4j.parity.file given");
         Path path = Path.of(file);
         if (!Files.isRegularFile(path)) {
-            throw new AssertionError("-Dfcn4j.parity.file=" + file + " is not a file");
+            throw new AssertionError("-Dfcn4j.parity.file=" + file + ": file not found; write one with "
+                    + "tools/fixtures/gen_random.py --output " + file);
         }
         return tests(Fixtures.load(path));
     }
@@ -148,7 +149,7 @@ class RandomParityTest {
         pass(context + ", evaluation", m, c, "e", ATOL, null);
     }
 
-    /** Forward, input gradient and parameter gradients of one pass, suffix naming the pass's tensors. */
+    /** Checks the forward pass, input gradient and parameter gradients of the pass whose tensors end in suffix. */
     private static void pass(String context, Module m, Fixtures.Case c, String suffix, double atol,
             int[] outputSize) {
         m.zeroGrad();
@@ -167,8 +168,9 @@ class RandomParityTest {
     }
 
     /**
-     * Compares with the case's tensor {@code key}, allowing on top of the float32 rounding of the
-     * largest value {@value #NOISE_FACTOR} times PyTorch's own distance from its float64 result.
+     * Compares {@code actual} with the case's tensor {@code key}. The tolerance covers the float32
+     * rounding of the largest value, plus {@value #NOISE_FACTOR} times PyTorch's own distance from
+     * its float64 result.
      */
     private static void close(String context, Fixtures.Case c, String key, Tensor actual, double atol) {
         Tensor expected = c.tensor(key);
