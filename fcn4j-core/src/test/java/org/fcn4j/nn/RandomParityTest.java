@@ -121,6 +121,25 @@ class RandomParityTest {
     private static void checkModule(Fixtures.Case c, Module m, double atol) {
         ParityChecks.loadParameters(m, c);
         pass(describe(c, m, ""), m, c, "", atol, null);
+        accumulates(describe(c, m, ""), m, c, null, atol);
+    }
+
+    /**
+     * Checks that a second backward pass through a second forward of the same input adds to the
+     * gradients (x used twice, as in a residual block), giving twice the fixture's gradients.
+     */
+    private static void accumulates(String context, Module m, Fixtures.Case c, int[] outputSize, double atol) {
+        m.zeroGrad();
+        Tensor x = c.tensor("x").requiresGrad(true);
+        for (int i = 0; i < 2; i++) {
+            Tensor y = outputSize == null ? m.forward(x) : ((ConvTranspose2d) m).forward(x, outputSize);
+            y.backward(c.tensor("dy"));
+        }
+        close(context + ", input gradient accumulated over two passes", c, "dx", x.grad().mul(0.5f), 2 * atol);
+        for (Map.Entry<String, Tensor> p : m.namedParameters().entrySet()) {
+            close(context + ", gradient of " + p.getKey() + " accumulated over two passes", c, "d" + p.getKey(),
+                    p.getValue().grad().mul(0.5f), 2 * atol);
+        }
     }
 
     private static void checkConv(Fixtures.Case c) {
@@ -129,6 +148,7 @@ class RandomParityTest {
         ParityChecks.loadParameters(m, c);
         int[] outputSize = transposed && c.has("output_size") ? c.attrInts("output_size") : null;
         pass(describe(c, m, ""), m, c, "", CONV_ATOL, outputSize);
+        accumulates(describe(c, m, ""), m, c, outputSize, CONV_ATOL);
     }
 
     private static void checkNorm(Fixtures.Case c) {
