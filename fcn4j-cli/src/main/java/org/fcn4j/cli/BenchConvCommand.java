@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  * on the shapes of PyTorch's reference script (torch_micro_bench.py, kind conv3x3 and convT), and
  * prints one line per pass with the median, minimum and GFLOP/s.
  */
-@Command(name = "conv", description = {
+@Command(name = "conv", mixinStandardHelpOptions = true, description = {
     "Time Conv2d forward and forward+backward (input and weight gradients) on one input shape.",
     "GFLOP/s counts 2 multiply-adds per weight tap and output value, times 3 for forward+backward."})
 final class BenchConvCommand implements Callable<Integer> {

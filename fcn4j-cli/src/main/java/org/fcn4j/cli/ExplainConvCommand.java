@@ -17,10 +17,11 @@ import picocli.CommandLine.Option;
  * (w11 ... wkk and 0), or its transpose with --transpose, then checks with random weights that
  * ConvTranspose2d with the same weight computes that transpose.
  */
-@Command(name = "conv", description = {
-    "Print the matrix M of a one-channel Conv2d without bias (y = M x, input and output read row by row),",
-    "with symbolic weights w11 ... wkk, then check with random weights that ConvTranspose2d with the same",
-    "kernel computes M^T. --transpose prints M^T, the map of the transposed convolution."})
+@Command(name = "conv", mixinStandardHelpOptions = true, description = {
+    "Print the matrix M of a one-channel Conv2d without bias (y = M x, input and output read row by row).",
+    "The weights are printed as symbols w11 ... wkk; a check with random weights then shows that "
+            + "ConvTranspose2d with the same kernel computes M^T. --transpose prints M^T, the map of the "
+            + "transposed convolution."})
 final class ExplainConvCommand implements Callable<Integer> {
     private static final int MAX_PIXELS = 256;
 

@@ -46,6 +46,17 @@ class IouCommandTest {
     }
 
     @Test
+    void roadScenesExampleGivesCourseVegetationIou() {
+        CliRun run = CliRun.of("iou", "--confusion", Path.of("..", "examples", "road-scenes-confusion.csv").toString());
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> lines = run.out().lines().toList();
+        assertEquals(15, lines.size(), run.out());
+        assertEquals("Vegetation    0.4250", lines.get(4));
+        assertEquals("Truck         0.4245", lines.get(13));
+        assertEquals("mIoU 0.4534", lines.get(14));
+    }
+
+    @Test
     void badFileNamesLineAndField() throws IOException {
         Path csv = Files.writeString(dir.resolve("bad.csv"), "1,2\n3,oops\n");
         CliRun run = CliRun.of("iou", "--confusion", csv.toString());
