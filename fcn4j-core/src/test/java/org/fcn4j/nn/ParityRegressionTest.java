@@ -129,6 +129,25 @@ class ParityRegressionTest {
         Approx.assertClose("GroupNorm(1, 1) input gradient", new float[] {0, 0, 0}, x.grad().data(), 1e-9, 0);
     }
 
+    /**
+     * An empty batch in training mode: PyTorch 1.13 returns an empty output, keeps the running
+     * statistics, counts the step in num_batches_tracked and gives zero parameter gradients;
+     * fcn4j rejected it as "one value per channel".
+     */
+    @Test
+    void batchNormOfAnEmptyBatch() {
+        BatchNorm2d bn = new BatchNorm2d(2);
+        Tensor x = Tensor.zeros(0, 2, 3, 3).requiresGrad(true);
+        Tensor y = bn.forward(x);
+        assertArrayEquals(new int[] {0, 2, 3, 3}, y.shape(), "output shape");
+        y.backward(Tensor.zeros(0, 2, 3, 3));
+        assertEquals(1f, bn.numBatchesTracked().item(), "num_batches_tracked");
+        Approx.assertClose("running_mean", new float[] {0, 0}, bn.runningMean().data(), 0, 0);
+        Approx.assertClose("running_var", new float[] {1, 1}, bn.runningVar().data(), 0, 0);
+        Approx.assertClose("weight gradient", new float[] {0, 0}, bn.weight().grad().data(), 0, 0);
+        Approx.assertClose("bias gradient", new float[] {0, 0}, bn.bias().grad().data(), 0, 0);
+    }
+
     /** Pooling layers take an unbatched (C, H, W) input as PyTorch's do, and give (C, H_out, W_out). */
     @Test
     void poolingAcceptsUnbatchedInput() {
