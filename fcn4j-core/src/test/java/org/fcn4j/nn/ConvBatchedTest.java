@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * ConvKernel's batched path (one product over all images of a small-image batch) against the same
- * kernels run image by image, which take the per-image path: forward (also accumulating) and input
- * gradient, on random geometries with strides, dilations, paddings and the contiguous-row case.
+ * kernels run image by image, which take the per-image path: forward (also accumulating), input
+ * and weight gradients, on random geometries with strides, dilations, paddings and the contiguous-row case.
  */
 class ConvBatchedTest {
 
@@ -56,6 +56,9 @@ class ConvBatchedTest {
             ConvKernel.forward(x, wt, y, g, false);
             ConvKernel.forward(x, wt, yAcc, g, true);
             ConvKernel.backwardData(dy, wt, dx, g);
+            float[] dWeight = Tensor.randn(rng, f, c, kh, kw).data();
+            float[] dWeightRef = dWeight.clone();
+            ConvKernel.backwardWeight(x, dy, dWeight, g);
 
             int in = c * h * w;
             int out = f * p * q;
@@ -72,10 +75,13 @@ class ConvBatchedTest {
                 float[] dxi = java.util.Arrays.copyOfRange(dxRef, i * in, (i + 1) * in);
                 ConvKernel.backwardData(java.util.Arrays.copyOfRange(dy, i * out, (i + 1) * out), wt, dxi, one);
                 System.arraycopy(dxi, 0, dxRef, i * in, in);
+                ConvKernel.backwardWeight(xi, java.util.Arrays.copyOfRange(dy, i * out, (i + 1) * out), dWeightRef,
+                        one);
             }
             Approx.assertClose(name + ": forward", yRef, y, 1e-5, 1e-5);
             Approx.assertClose(name + ": forward, accumulating", yAccRef, yAcc, 1e-5, 1e-5);
             Approx.assertClose(name + ": input gradient", dxRef, dx, 1e-5, 1e-5);
+            Approx.assertClose(name + ": weight gradient", dWeightRef, dWeight, 1e-4, 1e-5);
         }
     }
 }
