@@ -174,4 +174,12 @@ class ParityRegressionTest {
                 () -> new MaxPool2d(2).forward(Tensor.ones(4, 4)));
         assertTrue(rank.getMessage().contains("(C, H, W), got (4, 4)"), rank.getMessage());
     }
+
+    /** A softmax axis outside the input's rank is rejected with the layer and the valid range, as PyTorch's IndexError. */
+    @Test
+    void softmaxDimOutOfRangeNamesTheLayer() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new LogSoftmax(4).forward(Tensor.ones(1, 2, 3, 3)));
+        assertEquals("LogSoftmax(dim=4): dim must be in [-4, 3] for input of shape (1, 2, 3, 3)", e.getMessage());
+    }
 }
