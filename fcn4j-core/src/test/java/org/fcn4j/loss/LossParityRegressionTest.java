@@ -59,4 +59,17 @@ class LossParityRegressionTest {
                 .forward(x, Tensor.of(new float[] {1f}, 1)).backward();
         org.junit.jupiter.api.Assertions.assertEquals(-3.50910878776931e-14, x.grad().data()[0], 1e-19);
     }
+
+    /**
+     * PyTorch also differentiates BCEWithLogitsLoss in its target; fcn4j gave the target no gradient.
+     * F.binary_cross_entropy_with_logits(x=[2, -1], t=[0.25, 1], pos_weight=[2, 0.5], reduction="sum").
+     */
+    @Test
+    void bceWithLogitsGivesTheTargetAGradient() {
+        Tensor x = Tensor.of(new float[] {2f, -1f}, 2).requiresGrad(true);
+        Tensor t = Tensor.of(new float[] {0.25f, 1f}, 2).requiresGrad(true);
+        new BCEWithLogitsLoss(Tensor.of(new float[] {2f, 0.5f}, 2), Reduction.SUM).forward(x, t).backward();
+        Approx.assertClose("BCEWithLogitsLoss target gradient", new float[] {-1.8730720281600952f, 0.34336918592453003f},
+                t.grad().data(), 1e-6, 1e-6);
+    }
 }

@@ -255,8 +255,13 @@ class RandomParityTest {
                     .forward(x, c.longs("target"), classShape);
             case "focal_binary" -> FocalLoss.binary().withReduction(r).withGamma(c.attrDouble("gamma"))
                     .withAlpha(c.attrDouble("alpha")).forward(x, c.tensor("target"));
-            case "bce" -> new BCEWithLogitsLoss(c.has("pos_weight") ? c.tensor("pos_weight") : null, r)
-                    .forward(x, c.tensor("target"));
+            case "bce" -> {
+                if (c.has("grad_target")) {
+                    target = c.tensor("target").requiresGrad(true);
+                }
+                yield new BCEWithLogitsLoss(c.has("pos_weight") ? c.tensor("pos_weight") : null, r)
+                        .forward(x, target == null ? c.tensor("target") : target);
+            }
             default -> throw new AssertionError(c.name() + ": unknown loss kind " + kind);
         };
         close(context + ", forward", c, "loss", out, ATOL);
