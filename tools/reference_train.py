@@ -5,9 +5,12 @@ Inputs:
   RUN_DIR     a fcn4j run folder: config.yaml, initial.safetensors (weights before training),
               train_order.json (sample indices of each epoch, in batch order), model.safetensors
               (its metadata holds the input normalisation) and test_metrics.json
-  EXPORT_DIR  the dataset exported by fcn4j, with train/ and test/ subfolders:
+  EXPORT_DIR  the dataset exported by fcn4j, with train/, val/ and test/ subfolders:
                 ./fcn4j data export fashion-scenes --split train --output EXPORT_DIR/train
+                ./fcn4j data export fashion-scenes --split val --count 256 --output EXPORT_DIR/val
                 ./fcn4j data export fashion-scenes --split test --output EXPORT_DIR/test
+              (--count as the run's data.val_size). As fcn4j does, the weights of the epoch with
+              the best validation mIoU are kept and evaluated on the test split.
 
 Run: /usr/bin/python3 tools/reference_train.py RUN_DIR EXPORT_DIR [--threads 2]
 
@@ -93,6 +96,25 @@ def main():
     ignore = cfg["loss"]["ignore_index"]
     batch = order["batch_size"]
 
+    val_x = torch.from_numpy(np.load(os.path.join(export, "val", "inputs.npy")))
+    val_y = torch.from_numpy(np.load(os.path.join(export, "val", "targets.npy")).astype(np.int64))
+    k = model_cfg["out_channels"]
+
+    def miou_of(xs, ys):
+        model.eval()
+        cm = torch.zeros(k, k, dtype=torch.int64)
+        with torch.no_grad():
+            for b in range(0, len(xs), batch):
+                pred = model(normalise(xs[b:b + batch])).argmax(1)
+                y = ys[b:b + batch]
+                keep = y != ignore
+                cm += torch.bincount(y[keep] * k + pred[keep], minlength=k * k).reshape(k, k)
+        inter = cm.diag().double()
+        union = cm.sum(0).double() + cm.sum(1).double() - inter
+        present = union > 0
+        return (inter[present] / union[present]).mean().item()
+
+    best, best_epoch, best_state = -1.0, 0, None
     start = time.time()
     for e, indices in enumerate(order["epochs"]):
         model.train()
@@ -105,26 +127,18 @@ def main():
                                    label_smoothing=cfg["loss"]["label_smoothing"])
             loss.backward()
             opt.step()
-        print("epoch %d loss %.4f (%.0f s)" % (e + 1, loss.item(), time.time() - start), file=sys.stderr)
+        val = miou_of(val_x, val_y)
+        if val > best:
+            best, best_epoch = val, e + 1
+            best_state = {n: t.clone() for n, t in model.state_dict().items()}
+        print("epoch %d loss %.4f val mIoU %.4f (%.0f s)" % (e + 1, loss.item(), val, time.time() - start),
+              file=sys.stderr)
 
-    # NOTE: fcn4j keeps the weights of the best validation epoch; this script keeps the last epoch,
-    # so compare with a run whose best epoch is its last (see best_epoch in model.safetensors).
-    model.eval()
-    k = model_cfg["out_channels"]
-    cm = torch.zeros(k, k, dtype=torch.int64)
-    with torch.no_grad():
-        for b in range(0, len(test_x), batch):
-            pred = model(normalise(test_x[b:b + batch])).argmax(1)
-            y = test_y[b:b + batch]
-            keep = y != ignore
-            cm += torch.bincount(y[keep] * k + pred[keep], minlength=k * k).reshape(k, k)
-    inter = cm.diag().double()
-    union = cm.sum(0).double() + cm.sum(1).double() - inter
-    present = union > 0
-    miou = (inter[present] / union[present]).mean().item()
+    model.load_state_dict(best_state)
+    miou = miou_of(test_x, test_y)
     fcn4j = json.load(open(os.path.join(run, "test_metrics.json")))
-    print("PyTorch %s test mIoU %.4f; fcn4j test mIoU %.4f (best epoch %s); difference %.4f"
-          % (torch.__version__, miou, fcn4j["miou"], meta.get("best_epoch"), abs(miou - fcn4j["miou"])))
+    print("PyTorch %s: best epoch %d, test mIoU %.4f; fcn4j: best epoch %s, test mIoU %.4f; difference %.4f"
+          % (torch.__version__, best_epoch, miou, meta.get("best_epoch"), fcn4j["miou"], abs(miou - fcn4j["miou"])))
 
 
 if __name__ == "__main__":

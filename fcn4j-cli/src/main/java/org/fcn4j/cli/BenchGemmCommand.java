@@ -1,5 +1,7 @@
 package org.fcn4j.cli;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -51,6 +53,11 @@ final class BenchGemmCommand implements Callable<Integer> {
             description = "Timed products; the median is reported (default: ${DEFAULT-VALUE}).")
     int repeat;
 
+    @Option(names = "--cpu-time",
+            description = "Time with the calling thread's CPU time instead of the wall clock. Only with --threads 1; "
+                    + "on a busy machine it leaves out the time the thread waited for a core.")
+    boolean cpuTime;
+
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1",
             description = "Seed of the random matrices (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -64,11 +71,16 @@ final class BenchGemmCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--warmup and --warmup-seconds must be at least 0 and --repeat at "
                     + "least 1, got " + warmup + ", " + warmupSeconds + " and " + repeat);
         }
+        int threads = Parallel.threads();
+        if (cpuTime && threads != 1) {
+            throw new IllegalArgumentException("--cpu-time measures the calling thread only; use it with --threads 1,"
+                    + " got " + threads + " threads");
+        }
+        ThreadMXBean clock = ManagementFactory.getThreadMXBean();
         Generator rng = new Generator(seed);
         float[] a = random(rng, (long) m * k);
         float[] b = random(rng, (long) k * n);
         float[] c = new float[checkedSize((long) m * n)];
-        int threads = Parallel.threads();
         System.err.printf(Locale.ROOT, "gemm %d x %d x %d%s%s, %d thread(s), kernel: %s%n", m, n, k,
                 transA ? ", A transposed" : "", transB ? ", B transposed" : "", threads, Gemm.implementation());
 
@@ -83,9 +95,10 @@ final class BenchGemmCommand implements Callable<Integer> {
         // Timed repetitions.
         double[] ms = new double[repeat];
         for (int i = 0; i < repeat; i++) {
-            long t0 = System.nanoTime();
+            long t0 = cpuTime ? clock.getCurrentThreadCpuTime() : System.nanoTime();
             product(a, b, c);
-            ms[i] = (System.nanoTime() - t0) / 1e6;
+            long t1 = cpuTime ? clock.getCurrentThreadCpuTime() : System.nanoTime();
+            ms[i] = (t1 - t0) / 1e6;
         }
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
@@ -96,10 +109,11 @@ final class BenchGemmCommand implements Callable<Integer> {
                 .map(t -> Math.round(t * 1000) / 1000.0).toArray()));
         System.out.printf(Locale.ROOT,
                 "{\"bench\": \"gemm\", \"m\": %d, \"n\": %d, \"k\": %d, \"trans_a\": %b, \"trans_b\": %b, "
-                        + "\"threads\": %d, \"ms\": %.6f, \"gflops\": %.2f, \"best_gflops\": %.2f, \"repeat\": %d, "
-                        + "\"warmup\": %d, \"kernel\": \"%s\", \"vector_bits\": %d}%n",
-                m, n, k, transA, transB, threads, median, gflops, best, repeat, warmupRuns, Gemm.implementation(),
-                Gemm.vectorBitSize());
+                        + "\"clock\": \"%s\", \"threads\": %d, \"ms\": %.6f, \"gflops\": %.2f, "
+                        + "\"best_gflops\": %.2f, \"repeat\": %d, \"warmup\": %d, \"kernel\": \"%s\", "
+                        + "\"vector_bits\": %d}%n",
+                m, n, k, transA, transB, cpuTime ? "cpu" : "wall", threads, median, gflops, best, repeat,
+                warmupRuns, Gemm.implementation(), Gemm.vectorBitSize());
         return 0;
     }
 

@@ -50,11 +50,13 @@ class BenchGemmCommandTest {
         assertEquals(29, json.get("k"));
         assertEquals(2, json.get("threads"));
         assertEquals(3, json.get("repeat"));
+        assertEquals("wall", json.get("clock"));
         assertEquals(1, json.get("warmup"), "with --warmup-seconds 0, exactly --warmup untimed products");
         double ms = ((Number) json.get("ms")).doubleValue();
         double gflops = ((Number) json.get("gflops")).doubleValue();
         assertTrue(ms > 0, "ms must be positive: " + last);
-        assertEquals(2.0 * 37 * 45 * 29 / (ms * 1e6), gflops, 0.01 + 1e-3 * gflops, "gflops must follow from ms: " + last);
+        assertEquals(2.0 * 37 * 45 * 29 / (ms * 1e6), gflops, 0.01 + 1e-3 * gflops,
+                "gflops must follow from ms: " + last);
         assertTrue(json.get("kernel") instanceof String, last);
         assertFalse(((String) json.get("kernel")).isEmpty(), last);
         assertTrue(json.get("vector_bits") instanceof Integer, last);
@@ -72,6 +74,20 @@ class BenchGemmCommandTest {
         assertEquals(true, json.get("trans_b"));
         assertEquals(1, json.get("repeat"));
         assertTrue((Integer) json.get("warmup") >= 1, "50 ms of warm-up runs at least one product: " + json);
+    }
+
+    @Test
+    void cpuTimeClockNeedsOneThread() {
+        String[] r = run("bench", "gemm", "--m", "8", "--n", "8", "--k", "8", "--threads", "2", "--cpu-time");
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("use it with --threads 1, got 2 threads"), r[2]);
+
+        r = run("bench", "gemm", "--m", "40", "--n", "40", "--k", "40", "--threads", "1", "--cpu-time",
+                "--warmup-seconds", "0", "--repeat", "3");
+        assertEquals("0", r[0], "exit code; stderr: " + r[2]);
+        String[] lines = r[1].strip().split("\\R");
+        Map<String, Object> json = new Yaml().load(lines[lines.length - 1]);
+        assertEquals("cpu", json.get("clock"));
     }
 
     @Test

@@ -18,7 +18,7 @@ class BenchUnetCommandTest {
 
     @Test
     void parameterCountsEqualPyTorchs() {
-        // sum(p.numel() for p in model.parameters()) of torch_unet_bench.py's UNetBench.
+        // sum(p.numel() for p in model.parameters()) of the PyTorch reference model (torch 1.13).
         assertEquals(1_942_459L, new UNet(BenchUnetCommand.config(BenchUnetCommand.Size.small), new Generator(0))
                 .parameterCount(), "small");
         assertEquals(7_763_437L, new UNet(BenchUnetCommand.config(BenchUnetCommand.Size.standard), new Generator(0))
@@ -27,7 +27,7 @@ class BenchUnetCommandTest {
 
     @Test
     void forwardFlopsEqualPyTorchScriptsCount() {
-        // forward_flops_per_image() of torch_unet_bench.py: 378011648 (small), 6048186368 (standard).
+        // the PyTorch reference script's forward FLOP count: 378011648 (small), 6048186368 (standard).
         assertEquals(378_011_648.0, BenchUnetCommand.forwardFlopsPerImage(BenchUnetCommand.Size.small));
         assertEquals(6_048_186_368.0, BenchUnetCommand.forwardFlopsPerImage(BenchUnetCommand.Size.standard));
     }

@@ -53,7 +53,12 @@ public final class BCEWithLogitsLoss implements Loss {
         }
         int[] pwIndex = null;
         if (posWeight != null) {
-            int[] b = Shape.broadcast(shape, posWeight.shape());
+            int[] b;
+            try {
+                b = Shape.broadcast(shape, posWeight.shape());
+            } catch (IllegalArgumentException e) {
+                b = null;
+            }
             if (!Arrays.equals(b, shape)) {
                 throw new IllegalArgumentException(NAME + ": pos_weight of shape " + Shape.str(posWeight.shape())
                         + " does not broadcast to the input's shape " + Shape.str(shape));

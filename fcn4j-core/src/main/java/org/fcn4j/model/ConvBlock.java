@@ -3,6 +3,7 @@ package org.fcn4j.model;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.fcn4j.nn.BatchNorm2d;
 import org.fcn4j.nn.Conv2d;
 import org.fcn4j.nn.Module;
 import org.fcn4j.nn.ReLU;
@@ -37,8 +38,20 @@ final class ConvBlock extends Module {
         layers.add(new ReLU());
     }
 
+    // NOTE: BatchNorm2d followed by ReLU runs as one fused operation (BatchNorm2d.forwardReLU), with
+    // the same values and gradients as the two layers, but one activation fewer kept for backward.
     @Override
     public Tensor forward(Tensor input) {
-        return conv.forward(input);
+        Tensor x = input;
+        for (int i = 0; i < conv.size(); i++) {
+            Module m = conv.get(i);
+            if (m instanceof BatchNorm2d bn && i + 1 < conv.size() && conv.get(i + 1) instanceof ReLU) {
+                x = bn.forwardReLU(x);
+                i++;
+            } else {
+                x = m.forward(x);
+            }
+        }
+        return x;
     }
 }

@@ -86,6 +86,19 @@ public final class BatchNorm2d extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
+        return forward(input, false);
+    }
+
+    /**
+     * This layer followed by ReLU, as one operation: {@code relu(forward(input))} with the same
+     * values and gradients, but without storing the normalised input separately and with one pass
+     * over memory instead of two each way. Running statistics are updated as by {@link #forward}.
+     */
+    public Tensor forwardReLU(Tensor input) {
+        return forward(input, true);
+    }
+
+    private Tensor forward(Tensor input, boolean relu) {
         int[] shape = input.shape();
         if (shape.length != 4 || shape[1] != numFeatures) {
             throw new IllegalArgumentException("BatchNorm2d(" + numFeatures + "): expected input of shape (N, "
@@ -98,10 +111,20 @@ public final class BatchNorm2d extends Module {
         boolean useBatchStats = isTraining() || !trackRunningStats;
         if (!useBatchStats) {
             NormKernels.Stats running = NormChecks.fromRunning(runningMean, runningVar, eps);
-            return NormKernels.planeForward("batch_norm", input, grouping, running, false, weight, bias);
+            return NormKernels.planeForward("batch_norm", input, grouping, running, false, weight, bias, relu);
         }
 
         long count = (long) n * s;
+        if (count == 0) {
+            // NOTE: an empty batch, as PyTorch 1.13: the output is empty, the running statistics
+            // stay, and num_batches_tracked still counts the step.
+            if (isTraining() && trackRunningStats) {
+                numBatchesTracked.data()[0] += 1f;
+            }
+            double[] none = new double[numFeatures];
+            return NormKernels.planeForward("batch_norm", input, grouping, new NormKernels.Stats(none, none, none),
+                    false, weight, bias, relu);
+        }
         if (count <= 1) {
             throw new IllegalArgumentException("BatchNorm2d(" + numFeatures + "): expected more than 1 value per "
                     + "channel when training, got input of shape " + Shape.str(shape) + "; the variance over (N, H, W) "
@@ -114,7 +137,7 @@ public final class BatchNorm2d extends Module {
             NormChecks.updateRunning(runningMean.data(), runningVar.data(), batch.mean(), batch.var(),
                     (double) count / (count - 1), factor);
         }
-        return NormKernels.planeForward("batch_norm", input, grouping, batch, true, weight, bias);
+        return NormKernels.planeForward("batch_norm", input, grouping, batch, true, weight, bias, relu);
     }
 
     public int numFeatures() {

@@ -34,6 +34,12 @@ final class ConvKernel {
     private static final int BLOCK_FLOATS = 1 << 18;
 
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+    /** Images smaller than this many output pixels run as one product over the batch. */
+    static final int BATCH_MAX_PIXELS = 2048;
+    /** Largest batched im2col matrix, in floats (16 MB). */
+    static final long BATCH_MAX_FLOATS = 1 << 22;
+
+    private static final ThreadLocal<Buffers> BATCH = ThreadLocal.withInitial(Buffers::new);
     private static final ThreadLocal<float[][]> PARTIALS = ThreadLocal.withInitial(() -> new float[0][]);
 
     private ConvKernel() {
@@ -66,6 +72,10 @@ final class ConvKernel {
 
     /** As {@link #forward(float[], float[], float[], ConvGeometry, boolean)} with im2col blocks of the given rows. */
     static void forward(float[] x, float[] w, float[] y, ConvGeometry g, boolean accumulate, int rows) {
+        if (batchesImages(g)) {
+            forwardBatched(x, w, y, g, accumulate);
+            return;
+        }
         int blocks = Math.ceilDiv(g.p(), rows);
         int tasks = g.n() * g.groups() * blocks;
         Parallel.forRange(tasks, (start, end) -> {
@@ -76,6 +86,111 @@ final class ConvKernel {
                         Math.min(g.p(), (b + 1) * rows), accumulate);
             }
         });
+    }
+
+    /**
+     * True for small images (the deep levels of a U-Net), whose per-image products are too narrow:
+     * each would pack the whole weight matrix for a few dozen output pixels. They run as one product
+     * over all images, K x (N * L), which also lets the matrix kernel split it over the threads.
+     */
+    static boolean batchesImages(ConvGeometry g) {
+        return g.groups() == 1 && g.n() > 1 && !g.isPointwise() && g.l() < BATCH_MAX_PIXELS
+                && (long) g.k() * g.n() * g.l() <= BATCH_MAX_FLOATS;
+    }
+
+    // y (N, F, L) = W (F, K) * col (K, N * L), through out (F, N * L).
+    private static void forwardBatched(float[] x, float[] w, float[] y, ConvGeometry g, boolean accumulate) {
+        int k = g.k();
+        int l = g.l();
+        int f = g.f();
+        int n = g.n();
+        int nl = n * l;
+        int imageIn = g.c() * g.h() * g.w();
+        Buffers b = BATCH.get().ensure(k * nl, f * nl);
+        float[] col = b.col; // (K, N * L)
+        float[] out = b.out; // (F, N * L)
+        Parallel.forRange(n, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                im2col(x, i * imageIn, g, 0, g.p(), col, i * l, nl);
+            }
+        });
+        Gemm.sgemm(false, false, f, nl, k, w, 0, k, col, 0, nl, out, 0, nl, false);
+        Parallel.forRange(n * f, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int i = t / f;
+                int ch = t % f;
+                if (accumulate) {
+                    addRow(out, ch * nl + i * l, y, t * l, l);
+                } else {
+                    System.arraycopy(out, ch * nl + i * l, y, t * l, l);
+                }
+            }
+        });
+    }
+
+    // dx (N, C, H, W) += col2im(W^T (K, F) * dy (F, N * L)), dy gathered from (N, F, L) first.
+    private static void backwardDataBatched(float[] dy, float[] w, float[] dx, ConvGeometry g) {
+        int k = g.k();
+        int l = g.l();
+        int f = g.f();
+        int n = g.n();
+        int nl = n * l;
+        int imageIn = g.c() * g.h() * g.w();
+        Buffers b = BATCH.get().ensure(k * nl, f * nl);
+        float[] dcol = b.col; // (K, N * L)
+        float[] dyAll = b.out; // (F, N * L)
+        Parallel.forRange(n * f, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                System.arraycopy(dy, t * l, dyAll, (t % f) * nl + (t / f) * l, l);
+            }
+        });
+        Gemm.sgemm(true, false, k, nl, f, w, 0, k, dyAll, 0, nl, dcol, 0, nl, false);
+        Parallel.forRange(n, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                col2im(dcol, i * l, nl, g, 0, g.p(), dx, i * imageIn);
+            }
+        });
+    }
+
+    // dw (F, K) += dy (F, N * L) * col(x)^T (N * L, K): one product, so no per-thread partial sums;
+    // the matrix kernel's split is fixed by the shape, so the result does not depend on timing.
+    private static void backwardWeightBatched(float[] x, float[] dy, float[] dw, ConvGeometry g) {
+        int k = g.k();
+        int l = g.l();
+        int f = g.f();
+        int n = g.n();
+        int nl = n * l;
+        int imageIn = g.c() * g.h() * g.w();
+        Buffers b = BATCH.get().ensure(k * nl, f * nl);
+        float[] col = b.col; // (K, N * L)
+        float[] dyAll = b.out; // (F, N * L)
+        Parallel.forRange(n, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                im2col(x, i * imageIn, g, 0, g.p(), col, i * l, nl);
+            }
+        });
+        Parallel.forRange(n * f, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                System.arraycopy(dy, t * l, dyAll, (t % f) * nl + (t / f) * l, l);
+            }
+        });
+        Gemm.sgemm(false, true, f, k, nl, dyAll, 0, nl, col, 0, nl, dw, 0, k, true);
+    }
+
+    /** The calling thread's buffers of the batched products, kept from call to call. */
+    private static final class Buffers {
+        float[] col = new float[0]; // (K, N * L)
+        float[] out = new float[0]; // (F, N * L)
+
+        Buffers ensure(int colSize, int outSize) {
+            if (col.length < colSize) {
+                col = new float[colSize];
+            }
+            if (out.length < outSize) {
+                out = new float[outSize];
+            }
+            return this;
+        }
     }
 
     // Output rows [p0, p1) of image n, group grp.
@@ -106,6 +221,10 @@ final class ConvKernel {
     }
 
     static void backwardData(float[] dy, float[] w, float[] dx, ConvGeometry g, int rows) {
+        if (batchesImages(g)) {
+            backwardDataBatched(dy, w, dx, g);
+            return;
+        }
         // NOTE: row blocks of one image scatter into overlapping input rows. So only images and
         // groups run in parallel, and the blocks of one image run in order on one thread.
         int blocks = Math.ceilDiv(g.p(), rows);
@@ -146,6 +265,10 @@ final class ConvKernel {
     }
 
     static void backwardWeight(float[] x, float[] dy, float[] dw, ConvGeometry g, int rows) {
+        if (batchesImages(g)) {
+            backwardWeightBatched(x, dy, dw, g);
+            return;
+        }
         // The products compute the transposed gradient, dw^T (G, K, Fg) += col (K, L) * dy^T (L, Fg),
         // because the long K side then runs along the rows of the product, which tiles better than
         // Fg: with 64 filters and K = 576 it ran about 15 % faster than dy * col^T.
@@ -229,15 +352,19 @@ final class ConvKernel {
      * x[ci, oh * sH - padTop + kr * dH, ow * sW - padLeft + ks * dW]. Pixels outside the input are 0.
      */
     static void im2col(float[] x, int xOff, ConvGeometry g, int p0, int p1, float[] col) {
+        im2col(x, xOff, g, p0, p1, col, 0, (p1 - p0) * g.q());
+    }
+
+    /** As above, into the columns from colOff of a matrix whose rows are ld floats apart. */
+    static void im2col(float[] x, int xOff, ConvGeometry g, int p0, int p1, float[] col, int colOff, int ld) {
         if (hasContiguousRows(g)) {
-            im2colContiguous(x, xOff, g, p0, p1, col);
+            im2colContiguous(x, xOff, g, p0, p1, col, colOff, ld);
             return;
         }
         int h = g.h();
         int w = g.w();
         int q = g.q();
         int sw = g.strideW();
-        int cols = (p1 - p0) * q;
         int row = 0;
         for (int ci = 0; ci < g.cg(); ci++) {
             int plane = xOff + ci * h * w;
@@ -246,7 +373,7 @@ final class ConvKernel {
                     int shift = ks * g.dilationW() - g.padLeft(); // iw = ow * sW + shift
                     int owLo = validLow(shift, sw, q);
                     int owHi = Math.max(owLo, validHigh(shift, sw, w, q));
-                    int dst = row * cols;
+                    int dst = colOff + row * ld;
                     for (int oh = p0; oh < p1; oh++, dst += q) {
                         int ih = oh * g.strideH() - g.padTop() + kr * g.dilationH();
                         if (ih < 0 || ih >= h) {
@@ -272,15 +399,19 @@ final class ConvKernel {
 
     /** Adds rows [p0, p1) of an im2col-shaped matrix back into the image they came from (im2col's adjoint). */
     static void col2im(float[] col, ConvGeometry g, int p0, int p1, float[] dx, int xOff) {
+        col2im(col, 0, (p1 - p0) * g.q(), g, p0, p1, dx, xOff);
+    }
+
+    /** As above, from the columns at colOff of a matrix whose rows are ld floats apart. */
+    static void col2im(float[] col, int colOff, int ld, ConvGeometry g, int p0, int p1, float[] dx, int xOff) {
         if (hasContiguousRows(g)) {
-            col2imContiguous(col, g, p0, p1, dx, xOff);
+            col2imContiguous(col, colOff, ld, g, p0, p1, dx, xOff);
             return;
         }
         int h = g.h();
         int w = g.w();
         int q = g.q();
         int sw = g.strideW();
-        int cols = (p1 - p0) * q;
         int row = 0;
         for (int ci = 0; ci < g.cg(); ci++) {
             int plane = xOff + ci * h * w;
@@ -289,7 +420,7 @@ final class ConvKernel {
                     int shift = ks * g.dilationW() - g.padLeft();
                     int owLo = validLow(shift, sw, q);
                     int owHi = Math.max(owLo, validHigh(shift, sw, w, q));
-                    int src = row * cols;
+                    int src = colOff + row * ld;
                     for (int oh = p0; oh < p1; oh++, src += q) {
                         int ih = oh * g.strideH() - g.padTop() + kr * g.dilationH();
                         if (ih < 0 || ih >= h) {
@@ -323,7 +454,8 @@ final class ConvKernel {
     // into the neighbouring row. im2col overwrites those entries with zeros afterwards, and col2im
     // zeros them in its (scratch) input first, so that they add nothing. Long runs let the JIT
     // vectorise where rows of 64 pixels do not.
-    private static void im2colContiguous(float[] x, int xOff, ConvGeometry g, int p0, int p1, float[] col) {
+    private static void im2colContiguous(float[] x, int xOff, ConvGeometry g, int p0, int p1, float[] col,
+            int colOff, int ld) {
         int h = g.h();
         int w = g.w();
         int cols = (p1 - p0) * w;
@@ -338,7 +470,7 @@ final class ConvKernel {
                     int shift = ks * g.dilationW() - g.padLeft(); // iw = ow + shift
                     int owLo = validLow(shift, 1, w);
                     int owHi = Math.max(owLo, validHigh(shift, 1, w, w));
-                    int dst = row * cols;
+                    int dst = colOff + row * ld;
                     if (owHi == owLo || ohHi == ohLo) {
                         java.util.Arrays.fill(col, dst, dst + cols, 0f);
                         continue;
@@ -356,11 +488,11 @@ final class ConvKernel {
         }
     }
 
-    private static void col2imContiguous(float[] col, ConvGeometry g, int p0, int p1, float[] dx, int xOff) {
+    private static void col2imContiguous(float[] col, int colOff, int ld, ConvGeometry g, int p0, int p1,
+            float[] dx, int xOff) {
         int h = g.h();
         int w = g.w();
-        int cols = (p1 - p0) * w;
-        int row = 0;
+                int row = 0;
         for (int ci = 0; ci < g.cg(); ci++) {
             int plane = xOff + ci * h * w;
             for (int kr = 0; kr < g.r(); kr++) {
@@ -374,7 +506,7 @@ final class ConvKernel {
                     if (owHi == owLo || ohHi == ohLo) {
                         continue;
                     }
-                    int src = row * cols;
+                    int src = colOff + row * ld;
                     for (int oh = ohLo; oh < ohHi; oh++) {
                         zeroBorders(col, src + (oh - p0) * w, owLo, owHi, w);
                     }

@@ -152,6 +152,16 @@ final class NormKernels {
      */
     static Tensor planeForward(String name, Tensor input, Grouping gr, Stats st, boolean batchStats,
             Tensor weight, Tensor bias) {
+        return planeForward(name, input, gr, st, batchStats, weight, bias, false);
+    }
+
+    /**
+     * As above, followed by ReLU when {@code relu} is true: y = max(0, norm(x)) in one pass, and in
+     * the backward pass dy is zeroed where y is not positive before the norm's gradient. This saves
+     * the separate ReLU's output (a whole activation) and two passes over memory.
+     */
+    static Tensor planeForward(String name, Tensor input, Grouping gr, Stats st, boolean batchStats,
+            Tensor weight, Tensor bias, boolean relu) {
         float[] x = input.data();                           // (N, C, S)
         float[] gamma = weight == null ? null : weight.data();  // (C)
         float[] beta = bias == null ? null : bias.data();       // (C)
@@ -167,14 +177,53 @@ final class NormKernels {
                 float scale = (float) (st.invStd[g] * (gamma == null ? 1 : gamma[ch]));
                 float shift = beta == null ? 0f : beta[ch];
                 int base = p * s;
-                for (int i = base; i < base + s; i++) {
-                    y[i] = (x[i] - mu) * scale + shift;
+                if (relu) {
+                    normRelu(x, y, base, base + s, mu, scale, shift);
+                } else {
+                    for (int i = base; i < base + s; i++) {
+                        y[i] = (x[i] - mu) * scale + shift;
+                    }
                 }
             }
         });
 
-        Backward backward = dOut -> planeBackward(dOut, input, gr, st, batchStats, weight, bias);
-        return Tensor.result(name, y, input.shape(), backward, inputs(input, weight, bias));
+        Backward backward = !relu ? dOut -> planeBackward(dOut, input, gr, st, batchStats, weight, bias)
+                : dOut -> planeBackward(reluMask(dOut, y), input, gr, st, batchStats, weight, bias);
+        return Tensor.result(relu ? name + "_relu" : name, y, input.shape(), backward, inputs(input, weight, bias));
+    }
+
+    // NOTE: Math.max keeps NaN, as torch.relu does.
+    private static void normRelu(float[] x, float[] y, int from, int to, float mu, float scale, float shift) {
+        for (int i = from; i < to; i++) {
+            y[i] = Math.max((x[i] - mu) * scale + shift, 0f);
+        }
+    }
+
+    private static final ThreadLocal<float[]> MASKED = ThreadLocal.withInitial(() -> new float[0]);
+
+    // dy where y > 0 (or is NaN, as torch's threshold_backward passes it), else 0; in a buffer of the
+    // calling thread reused from call to call, so that dy itself (the gradient of the fused output,
+    // which a caller may retain) is left unchanged. Branch-free: y's sign is random.
+    private static float[] reluMask(float[] dy, float[] y) {
+        float[] m = MASKED.get();
+        if (m.length < dy.length) {
+            m = new float[dy.length];
+            MASKED.set(m);
+        }
+        float[] out = m;
+        int n = dy.length;
+        int chunk = 1 << 14;
+        Parallel.forRange(Math.ceilDiv(n, chunk), (c0, c1) -> maskRange(dy, y, out, c0 * chunk,
+                Math.min(n, c1 * chunk)));
+        return out;
+    }
+
+    private static void maskRange(float[] dy, float[] y, float[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            int b = Float.floatToRawIntBits(y[i]);
+            int mask = (-b & ~b) >> 31; // all ones when y's bits, read as an int, are positive
+            out[i] = Float.intBitsToFloat(Float.floatToRawIntBits(dy[i]) & mask);
+        }
     }
 
     /**
@@ -247,7 +296,9 @@ final class NormKernels {
             }
         }
 
-        // dx = a * dy + b * xc + k per plane.
+        // dx = invStd * (dxhat - mean(dxhat)) + b * xc per plane, in double and centred before
+        // scaling: in small groups the two terms nearly cancel, and float32 left an error of
+        // invStd * ulp(dxhat) (6e-5 for a group of one value with eps 1e-5, where PyTorch gives 0).
         double m = gr.groupSize();
         float[] dx = input.gradBuffer();
         Parallel.forRange(planes, (start, end) -> {
@@ -255,13 +306,12 @@ final class NormKernels {
                 int g = gr.groupOf(p);
                 double inv = st.invStd[g];
                 double w = gamma == null ? 1 : gamma[p % c];
-                float a = (float) (inv * w);
-                float b = (float) (-inv * inv * inv * sumDxhatXc[g] / m);
-                float k = (float) (-inv * sumDxhat[g] / m);
+                double meanDxhat = sumDxhat[g] / m;
+                double b = -inv * inv * inv * sumDxhatXc[g] / m;
                 float mu = (float) st.mean[g];
                 int base = p * s;
                 for (int i = base; i < base + s; i++) {
-                    dx[i] += a * dy[i] + b * (x[i] - mu) + k;
+                    dx[i] += (float) (inv * (w * dy[i] - meanDxhat) + b * (x[i] - mu));
                 }
             }
         });

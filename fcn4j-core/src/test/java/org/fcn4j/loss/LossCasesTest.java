@@ -152,4 +152,12 @@ class LossCasesTest {
         assertThrows(IllegalStateException.class, () -> FocalLoss.binary().withIgnoreIndex(255));
         assertThrows(IllegalArgumentException.class, () -> new DiceLoss().withEps(0));
     }
+
+    @Test
+    void bcePosWeightOfAnotherShapeIsRejected() {
+        BCEWithLogitsLoss loss = new BCEWithLogitsLoss(Tensor.ones(4), Reduction.MEAN);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loss.forward(Tensor.ones(2, 3), Tensor.ones(2, 3)));
+        assertTrue(e.getMessage().startsWith("BCEWithLogitsLoss: pos_weight of shape (4,)"), e.getMessage());
+    }
 }

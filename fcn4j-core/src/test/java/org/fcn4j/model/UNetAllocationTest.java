@@ -14,13 +14,14 @@ import org.fcn4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * Heap allocated by one warmed-up training step of the small unet-bench workload (UNET_BENCH.md:
- * batch 8, 1 x 64 x 64 inputs, base 16, 11 classes, SGD with momentum), summed over every live
- * thread, the compute pool included. Not a timing test: the count does not depend on the machine's
- * speed. A step used to allocate about 150 MB (every activation, gradient and scratch array new).
+ * Heap allocated by one warmed-up training step of the small unet-bench workload (batch 8,
+ * 1 x 64 x 64 inputs, base 16, 11 classes, SGD with momentum), summed over every live thread, the
+ * compute pool included. Not a timing test: the count does not depend on the machine's speed.
+ * Without the U-Net's arena and the gradient pool every activation, gradient and scratch array of
+ * a step would be new, an estimated 100 MB.
  */
 class UNetAllocationTest {
-    /** The bound for one steady-state training step. */
+    /** The bound for one steady-state training step. */
     static final long MAX_BYTES_PER_STEP = 5_000_000;
 
     @Test

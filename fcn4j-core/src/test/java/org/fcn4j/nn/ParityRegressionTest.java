@@ -114,6 +114,40 @@ class ParityRegressionTest {
         Approx.assertClose("LayerNorm(1) input gradient", new float[] {0, 0}, x.grad().data(), 1e-9, 0);
     }
 
+    /**
+     * The same cancellation in the plane kernel: GroupNorm with one value per group.
+     * nn.GroupNorm(1, 1, eps=1e-12) with weight 0.9135 on [[-0.61], [5.56], [3.25]], dy
+     * [[-0.375], [-0.875], [-0.375]]: dx 0, 0, 0 (fcn4j gave 0.0625 in float32).
+     */
+    @Test
+    void groupNormOfOneValuePerGroupHasZeroInputGradient() {
+        GroupNorm gn = new GroupNorm(1, 1, 1e-12, true);
+        gn.weight().data()[0] = 0.913499773f;
+        gn.bias().data()[0] = 0.493238628f;
+        Tensor x = Tensor.of(new float[] {-0.609664857f, 5.56278229f, 3.25298643f}, 3, 1).requiresGrad(true);
+        gn.forward(x).backward(Tensor.of(new float[] {-0.375f, -0.875f, -0.375f}, 3, 1));
+        Approx.assertClose("GroupNorm(1, 1) input gradient", new float[] {0, 0, 0}, x.grad().data(), 1e-9, 0);
+    }
+
+    /**
+     * An empty batch in training mode: PyTorch 1.13 returns an empty output, keeps the running
+     * statistics, counts the step in num_batches_tracked and gives zero parameter gradients;
+     * fcn4j rejected it as "one value per channel".
+     */
+    @Test
+    void batchNormOfAnEmptyBatch() {
+        BatchNorm2d bn = new BatchNorm2d(2);
+        Tensor x = Tensor.zeros(0, 2, 3, 3).requiresGrad(true);
+        Tensor y = bn.forward(x);
+        assertArrayEquals(new int[] {0, 2, 3, 3}, y.shape(), "output shape");
+        y.backward(Tensor.zeros(0, 2, 3, 3));
+        assertEquals(1f, bn.numBatchesTracked().item(), "num_batches_tracked");
+        Approx.assertClose("running_mean", new float[] {0, 0}, bn.runningMean().data(), 0, 0);
+        Approx.assertClose("running_var", new float[] {1, 1}, bn.runningVar().data(), 0, 0);
+        Approx.assertClose("weight gradient", new float[] {0, 0}, bn.weight().grad().data(), 0, 0);
+        Approx.assertClose("bias gradient", new float[] {0, 0}, bn.bias().grad().data(), 0, 0);
+    }
+
     /** Pooling layers take an unbatched (C, H, W) input as PyTorch's do, and give (C, H_out, W_out). */
     @Test
     void poolingAcceptsUnbatchedInput() {

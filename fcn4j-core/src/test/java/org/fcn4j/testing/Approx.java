@@ -32,7 +32,9 @@ public final class Approx {
         for (int i = 0; i < expected.length; i++) {
             double diff = Math.abs((double) actual[i] - expected[i]);
             double allowed = atol + rtol * Math.abs(expected[i]);
-            boolean ok = diff <= allowed || Float.isNaN(expected[i]) && Float.isNaN(actual[i]);
+            // Equal infinities count as equal (their difference is NaN), and so do two NaNs.
+            boolean ok = diff <= allowed || expected[i] == actual[i]
+                    || Float.isNaN(expected[i]) && Float.isNaN(actual[i]);
             if (!ok) {
                 bad++;
                 double excess = Double.isNaN(diff) ? Double.POSITIVE_INFINITY : diff - allowed;

@@ -1,0 +1,54 @@
+package org.fcn4j.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import org.fcn4j.autograd.GradMode;
+import org.fcn4j.tensor.Generator;
+import org.fcn4j.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** BatchNorm2d.forwardReLU against BatchNorm2d then ReLU: values, running statistics and gradients. */
+class BatchNormReluTest {
+
+    @Test
+    void fusedEqualsBatchNormThenRelu() {
+        Generator rng = new Generator(5);
+        int[][] shapes = {{2, 3, 5, 7}, {4, 1, 1, 3}, {1, 4, 8, 8}, {3, 17, 2, 5}};
+        for (int[] s : shapes) {
+            String name = "BatchNorm2d(" + s[1] + ") + ReLU on " + java.util.Arrays.toString(s);
+            BatchNorm2d fused = new BatchNorm2d(s[1]);
+            BatchNorm2d plain = new BatchNorm2d(s[1]);
+            Tensor gamma = Tensor.randn(rng, s[1]);
+            Tensor beta = Tensor.randn(rng, s[1]);
+            for (BatchNorm2d bn : new BatchNorm2d[] {fused, plain}) {
+                System.arraycopy(gamma.data(), 0, bn.weight().data(), 0, s[1]);
+                System.arraycopy(beta.data(), 0, bn.bias().data(), 0, s[1]);
+            }
+            Tensor x = Tensor.randn(rng, s).requiresGrad(true);
+            Tensor x2 = x.detach().copy().requiresGrad(true);
+            Tensor seed = Tensor.randn(rng, s);
+
+            // Training mode: batch statistics, running statistics updated.
+            Tensor yf = fused.forwardReLU(x);
+            Tensor yp = new ReLU().forward(plain.forward(x2));
+            assertArrayEquals(yp.data(), yf.data(), name + ": forward, training");
+            assertArrayEquals(plain.runningMean().data(), fused.runningMean().data(), name + ": running_mean");
+            assertArrayEquals(plain.runningVar().data(), fused.runningVar().data(), name + ": running_var");
+            yf.retainGrad();
+            yf.backward(seed);
+            yp.backward(seed);
+            assertArrayEquals(x2.grad().data(), x.grad().data(), name + ": input gradient");
+            assertArrayEquals(plain.weight().grad().data(), fused.weight().grad().data(), name + ": weight gradient");
+            assertArrayEquals(plain.bias().grad().data(), fused.bias().grad().data(), name + ": bias gradient");
+            assertArrayEquals(seed.data(), yf.grad().data(), name + ": the output's retained gradient is not masked");
+
+            // Evaluation mode: running statistics.
+            fused.eval();
+            plain.eval();
+            try (var scope = GradMode.noGrad()) {
+                assertArrayEquals(new ReLU().forward(plain.forward(x2)).data(), fused.forwardReLU(x).data(),
+                        name + ": forward, evaluation");
+            }
+        }
+    }
+}

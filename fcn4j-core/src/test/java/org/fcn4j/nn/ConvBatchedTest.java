@@ -1,0 +1,87 @@
+package org.fcn4j.nn;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.fcn4j.tensor.Generator;
+import org.fcn4j.tensor.Tensor;
+import org.fcn4j.testing.Approx;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ConvKernel's batched path (one product over all images of a small-image batch) against the same
+ * kernels run image by image, which take the per-image path: forward (also accumulating), input
+ * and weight gradients, on random geometries with strides, dilations, paddings and the contiguous-row case.
+ */
+class ConvBatchedTest {
+
+    @Test
+    void batchedProductsEqualImageByImage() {
+        Generator rng = new Generator(21);
+        for (int t = 0; t < 40; t++) {
+            int n = 2 + rng.nextInt(3);
+            int c = 1 + rng.nextInt(5);
+            int f = 1 + rng.nextInt(7);
+            boolean same = t % 2 == 0;
+            int kh = same ? 3 : 1 + rng.nextInt(3);
+            int kw = same ? 3 : 1 + rng.nextInt(3);
+            int sh = same ? 1 : 1 + rng.nextInt(2);
+            int sw = same ? 1 : 1 + rng.nextInt(2);
+            int ph = same ? 1 : rng.nextInt(2);
+            int pw = same ? 1 : rng.nextInt(2);
+            int dh = same ? 1 : 1 + rng.nextInt(2);
+            int dw = same ? 1 : 1 + rng.nextInt(2);
+            int h = Math.max(dh * (kh - 1) + 1, 2 + rng.nextInt(9));
+            int w = Math.max(dw * (kw - 1) + 1, 2 + rng.nextInt(9));
+            int p = ConvGeometry.outputSize(h, 2 * ph, kh, sh, dh);
+            int q = ConvGeometry.outputSize(w, 2 * pw, kw, sw, dw);
+            ConvGeometry g = new ConvGeometry(n, c, h, w, f, 1, kh, kw, sh, sw, ph, pw, dh, dw, p, q);
+            ConvGeometry one = new ConvGeometry(1, c, h, w, f, 1, kh, kw, sh, sw, ph, pw, dh, dw, p, q);
+            String name = "conv " + c + " -> " + f + ", kernel " + kh + "x" + kw + ", stride " + sh + "x" + sw
+                    + ", padding " + ph + "x" + pw + ", dilation " + dh + "x" + dw + ", " + n + " images of " + h + "x"
+                    + w;
+            if (g.isPointwise()) {
+                continue;
+            }
+            assertTrue(ConvKernel.batchesImages(g), name + " should take the batched path");
+
+            float[] x = Tensor.randn(rng, n, c, h, w).data();
+            float[] wt = Tensor.randn(rng, f, c, kh, kw).data();
+            float[] dy = Tensor.randn(rng, n, f, p, q).data();
+            float[] y0 = Tensor.randn(rng, n, f, p, q).data();
+
+            float[] y = new float[dy.length];
+            float[] yAcc = y0.clone();
+            float[] dx = Tensor.randn(rng, n, c, h, w).data();
+            float[] dxRef = dx.clone();
+            ConvKernel.forward(x, wt, y, g, false);
+            ConvKernel.forward(x, wt, yAcc, g, true);
+            ConvKernel.backwardData(dy, wt, dx, g);
+            float[] dWeight = Tensor.randn(rng, f, c, kh, kw).data();
+            float[] dWeightRef = dWeight.clone();
+            ConvKernel.backwardWeight(x, dy, dWeight, g);
+
+            int in = c * h * w;
+            int out = f * p * q;
+            float[] yRef = new float[dy.length];
+            float[] yAccRef = y0.clone();
+            for (int i = 0; i < n; i++) {
+                float[] xi = java.util.Arrays.copyOfRange(x, i * in, (i + 1) * in);
+                float[] yi = new float[out];
+                ConvKernel.forward(xi, wt, yi, one, false);
+                System.arraycopy(yi, 0, yRef, i * out, out);
+                for (int j = 0; j < out; j++) {
+                    yAccRef[i * out + j] += yi[j];
+                }
+                float[] dxi = java.util.Arrays.copyOfRange(dxRef, i * in, (i + 1) * in);
+                ConvKernel.backwardData(java.util.Arrays.copyOfRange(dy, i * out, (i + 1) * out), wt, dxi, one);
+                System.arraycopy(dxi, 0, dxRef, i * in, in);
+                ConvKernel.backwardWeight(xi, java.util.Arrays.copyOfRange(dy, i * out, (i + 1) * out), dWeightRef,
+                        one);
+            }
+            Approx.assertClose(name + ": forward", yRef, y, 1e-5, 1e-5);
+            Approx.assertClose(name + ": forward, accumulating", yAccRef, yAcc, 1e-5, 1e-5);
+            Approx.assertClose(name + ": input gradient", dxRef, dx, 1e-5, 1e-5);
+            Approx.assertClose(name + ": weight gradient", dWeightRef, dWeight, 1e-4, 1e-5);
+        }
+    }
+}
