@@ -1,6 +1,7 @@
 package org.fcn4j.cli;
 
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 
@@ -18,7 +19,11 @@ import picocli.CommandLine.Option;
 /**
  * {@code fcn4j bench conv}: times Conv2d (or ConvTranspose2d) forward and forward plus backward,
  * on the shapes of PyTorch's reference script (torch_micro_bench.py, kind conv3x3 and convT), and
- * prints one line per pass with the median, minimum and GFLOP/s.
+ * prints one line per pass with the median, minimum and GFLOP/s. It also prints the process CPU time
+ * per run. On a shared machine the wall time grows with the other processes' load and the CPU time
+ * much less, so one-thread CPU times (tools/bench/torch_conv_cpu.py measures PyTorch's) still show
+ * which implementation does less work. With more threads PyTorch's OpenMP workers spin while they
+ * wait, and that spinning counts as CPU time too.
  */
 @Command(name = "conv", mixinStandardHelpOptions = true, description = {
     "Time Conv2d forward and forward+backward (input and weight gradients) on one input shape.",
@@ -88,13 +93,13 @@ final class BenchConvCommand implements Callable<Integer> {
 
         PrintWriter pw = spec.commandLine().getOut();
         pw.printf("%s, input (%d, %d, %d, %d), %d threads%n", name, batch, in, size, size, Parallel.threads());
-        double[] fwd = time(() -> {
+        Timing fwd = time(() -> {
             try (var scope = GradMode.noGrad()) {
                 layer.apply(x);
             }
         });
         report(pw, "forward", fwd, 2.0 * macs);
-        double[] both = time(() -> {
+        Timing both = time(() -> {
             x.dropGrad();
             layer.apply(x).backward(seed);
         });
@@ -103,24 +108,32 @@ final class BenchConvCommand implements Callable<Integer> {
         return 0;
     }
 
-    private double[] time(Runnable body) {
+    /** Wall times of the timed runs, sorted, and the process CPU time per run. */
+    private record Timing(double[] sortedMs, double cpuMsPerRun) {
+    }
+
+    private Timing time(Runnable body) {
         for (int i = 0; i < warmup; i++) {
             body.run();
         }
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         double[] ms = new double[iters];
+        long cpu0 = os.getProcessCpuTime();
         for (int i = 0; i < iters; i++) {
             long t0 = System.nanoTime();
             body.run();
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
+        double cpuMs = (os.getProcessCpuTime() - cpu0) / 1e6 / iters;
         Arrays.sort(ms);
-        return ms;
+        return new Timing(ms, cpuMs);
     }
 
-    private static void report(PrintWriter pw, String pass, double[] sorted, double flop) {
+    private static void report(PrintWriter pw, String pass, Timing t, double flop) {
+        double[] sorted = t.sortedMs();
         double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
                 : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-        pw.printf("%-17s median %8.2f ms  min %8.2f ms  %7.1f GFLOP/s%n", pass, median, sorted[0],
-                flop / (median / 1e3) / 1e9);
+        pw.printf("%-17s median %8.2f ms  min %8.2f ms  %7.1f GFLOP/s  cpu %8.2f ms/run%n", pass, median, sorted[0],
+                flop / (median / 1e3) / 1e9, t.cpuMsPerRun());
     }
 }

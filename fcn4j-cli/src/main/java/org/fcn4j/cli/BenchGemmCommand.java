@@ -109,10 +109,11 @@ final class BenchGemmCommand implements Callable<Integer> {
                 .map(t -> Math.round(t * 1000) / 1000.0).toArray()));
         System.out.printf(Locale.ROOT,
                 "{\"bench\": \"gemm\", \"m\": %d, \"n\": %d, \"k\": %d, \"trans_a\": %b, \"trans_b\": %b, "
-                        + "\"clock\": \"%s\", \"threads\": %d, \"ms\": %.6f, \"gflops\": %.2f, \"best_gflops\": %.2f, \"repeat\": %d, "
-                        + "\"warmup\": %d, \"kernel\": \"%s\", \"vector_bits\": %d}%n",
-                m, n, k, transA, transB, cpuTime ? "cpu" : "wall", threads, median, gflops, best, repeat, warmupRuns, Gemm.implementation(),
-                Gemm.vectorBitSize());
+                        + "\"clock\": \"%s\", \"threads\": %d, \"ms\": %.6f, \"gflops\": %.2f, "
+                        + "\"best_gflops\": %.2f, \"repeat\": %d, \"warmup\": %d, \"kernel\": \"%s\", "
+                        + "\"vector_bits\": %d}%n",
+                m, n, k, transA, transB, cpuTime ? "cpu" : "wall", threads, median, gflops, best, repeat,
+                warmupRuns, Gemm.implementation(), Gemm.vectorBitSize());
         return 0;
     }
 

@@ -303,7 +303,7 @@ final class Charts {
         return img;
     }
 
-    /** A perceptually ordered dark-blue, teal, yellow ramp for t in [0, 1]. */
+    /** Maps t in [0, 1] to a dark-blue, teal, green, yellow ramp in the style of viridis. */
     static Color fieldColor(float t) {
         float x = Float.isFinite(t) ? Math.max(0, Math.min(1, t)) : 0;
         float[][] stops = {{68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};

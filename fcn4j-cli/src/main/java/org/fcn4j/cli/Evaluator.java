@@ -24,6 +24,8 @@ import org.fcn4j.model.Models;
 import org.fcn4j.nn.Module;
 import org.fcn4j.tensor.Generator;
 import org.fcn4j.tensor.Tensor;
+import org.fcn4j.train.Evaluation;
+import org.fcn4j.train.Evaluations;
 
 /**
  * A model rebuilt from its file (architecture, weights, normalisation, classes, dataset), and its
@@ -108,9 +110,8 @@ final class Evaluator {
             throws IOException {
         Loaded m = load(file);
         boolean seg = m.segmentation();
-        RunSetup.SegmentationEvaluation segEval = seg ? new RunSetup.SegmentationEvaluation(m.classes().size(),
-                m.ignoreIndex()) : null;
-        RunSetup.RegressionEvaluation regEval = seg ? null : new RunSetup.RegressionEvaluation();
+        Evaluations.Segmentation segEval = seg ? Evaluations.segmentation(m.classes().size(), m.ignoreIndex()) : null;
+        Evaluation regEval = seg ? null : Evaluations.regression();
         List<Charts.SampleRow> rows = new ArrayList<>();
         try (DataLoader loader = new DataLoader(data, DataLoader.Options.of(batchSize));
                 GradMode.Scope scope = GradMode.noGrad()) {
@@ -128,9 +129,9 @@ final class Evaluator {
         Map<String, Double> metrics = new LinkedHashMap<>(seg ? segEval.results() : regEval.results());
         SegmentationMetrics sm = null;
         if (seg) {
-            sm = segEval.matrix.metrics();
-            ConfusionMatrixCsv.write(outDir.resolve("confusion_matrix.csv"), segEval.matrix, m.classes());
-            Charts.confusionMatrix(outDir.resolve("confusion_matrix.png"), segEval.matrix.counts(), m.classes(),
+            sm = segEval.matrix().metrics();
+            ConfusionMatrixCsv.write(outDir.resolve("confusion_matrix.csv"), segEval.matrix(), m.classes());
+            Charts.confusionMatrix(outDir.resolve("confusion_matrix.png"), segEval.matrix().counts(), m.classes(),
                     "Confusion matrix (% of each true class)");
             Charts.iouBars(outDir.resolve("iou_per_class.png"), sm.ious(), m.classes(), sm.meanIoU());
         }

@@ -3,13 +3,11 @@ package org.fcn4j.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BinaryOperator;
 
-import org.fcn4j.data.Batch;
 import org.fcn4j.data.CellsDataset;
 import org.fcn4j.data.DataLoader;
 import org.fcn4j.data.Dataset;
@@ -27,9 +25,6 @@ import org.fcn4j.loss.Loss;
 import org.fcn4j.loss.MSELoss;
 import org.fcn4j.loss.PinballLoss;
 import org.fcn4j.loss.SmoothL1Loss;
-import org.fcn4j.metrics.ConfusionMatrix;
-import org.fcn4j.metrics.RegressionMetrics;
-import org.fcn4j.metrics.SegmentationMetrics;
 import org.fcn4j.model.ModelConfig;
 import org.fcn4j.optim.Adam;
 import org.fcn4j.optim.CosineAnnealingLR;
@@ -42,7 +37,6 @@ import org.fcn4j.optim.SGD;
 import org.fcn4j.optim.StepLR;
 import org.fcn4j.tensor.Tensor;
 import org.fcn4j.train.BatchSource;
-import org.fcn4j.train.Evaluation;
 
 /**
  * Turns a validated {@link TrainConfig} (or a model file's metadata) into the objects of a run:
@@ -243,88 +237,12 @@ final class RunSetup {
         };
     }
 
-    /** A {@link BatchSource} over a loader; the loader's epochs are numbered as the trainer's. */
     static BatchSource batches(DataLoader loader) {
-        return new BatchSource() {
-            @Override
-            public int batchesPerEpoch() {
-                return loader.batchesPerEpoch();
-            }
-
-            @Override
-            public Iterator<Tensor[]> epoch(int epoch) {
-                Iterator<Batch> it = loader.epoch(epoch);
-                return new Iterator<>() {
-                    @Override
-                    public boolean hasNext() {
-                        return it.hasNext();
-                    }
-
-                    @Override
-                    public Tensor[] next() {
-                        Batch b = it.next();
-                        return new Tensor[] {b.inputs(), b.targets()};
-                    }
-                };
-            }
-        };
+        return BatchSource.of(loader);
     }
 
     static BinaryOperator<Tensor> lossFunction(Loss loss) {
         return loss::forward;
-    }
-
-    /** Segmentation metrics from one confusion matrix over the whole split. */
-    static final class SegmentationEvaluation implements Evaluation {
-        final ConfusionMatrix matrix;
-
-        SegmentationEvaluation(int numClasses, int ignoreIndex) {
-            this.matrix = new ConfusionMatrix(numClasses, ignoreIndex);
-        }
-
-        @Override
-        public void reset() {
-            matrix.reset();
-        }
-
-        @Override
-        public void update(Tensor output, Tensor target) {
-            matrix.update(output, target);
-        }
-
-        @Override
-        public Map<String, Double> results() {
-            SegmentationMetrics m = matrix.metrics();
-            Map<String, Double> out = new LinkedHashMap<>();
-            out.put("miou", m.meanIoU());
-            out.put("pixel_accuracy", m.pixelAccuracy());
-            out.put("mean_class_accuracy", m.meanClassAccuracy());
-            return out;
-        }
-    }
-
-    /** MSE, MAE and bias (mean of prediction minus target) over the whole split. */
-    static final class RegressionEvaluation implements Evaluation {
-        RegressionMetrics metrics = new RegressionMetrics();
-
-        @Override
-        public void reset() {
-            metrics = new RegressionMetrics();
-        }
-
-        @Override
-        public void update(Tensor output, Tensor target) {
-            metrics.update(output, target);
-        }
-
-        @Override
-        public Map<String, Double> results() {
-            Map<String, Double> out = new LinkedHashMap<>();
-            out.put("mse", metrics.mse());
-            out.put("mae", metrics.mae());
-            out.put("bias", metrics.bias());
-            return out;
-        }
     }
 
     static String json(Object o) {

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import org.fcn4j.io.ModelFile;
+import org.fcn4j.model.FCN;
 import org.fcn4j.model.LayerSummary;
 import org.fcn4j.model.ModelConfig;
 import org.fcn4j.model.Models;
@@ -68,20 +69,23 @@ final class SummaryCommand implements Callable<Integer> {
         }
         Module net = Models.create(config, new Generator(0));
         System.out.println(net);
+        List<LayerSummary> rows;
         if (net instanceof UNet unet) {
-            List<LayerSummary> rows = unet.summarize(c, h, w);
-            System.out.printf(Locale.ROOT, "%-12s %-28s %-20s %12s%n", "block", "layer", "output shape", "parameters");
-            LayerSummary bottleneck = null;
-            for (LayerSummary r : rows) {
-                System.out.printf(Locale.ROOT, "%-12s %-28s %-20s %,12d%n", r.name(), r.description(),
-                        Shape.str(r.outputShape()), r.parameters());
-                if (r.name().equals("bottleneck")) {
-                    bottleneck = r;
-                }
+            rows = unet.summarize(c, h, w);
+        } else {
+            rows = ((FCN) net).summarize(c, h, w);
+        }
+        System.out.printf(Locale.ROOT, "%-12s %-44s %-20s %12s%n", "block", "layer", "output shape", "parameters");
+        for (LayerSummary r : rows) {
+            System.out.printf(Locale.ROOT, "%-12s %-44s %-20s %,12d%n", r.name(), r.description(),
+                    Shape.str(r.outputShape()), r.parameters());
+        }
+        for (LayerSummary r : rows) {
+            if (r.name().equals("bottleneck") || r.name().equals("stage5")) {
+                int[] b = r.outputShape();
+                System.out.printf(Locale.ROOT, "bottleneck: %d channels x %d x %d = %,d values per image%n", b[1], b[2],
+                        b[3], (long) b[1] * b[2] * b[3]);
             }
-            int[] b = bottleneck.outputShape();
-            System.out.printf(Locale.ROOT, "bottleneck: %d channels x %d x %d = %,d values per image%n", b[1], b[2], b[3],
-                    (long) b[1] * b[2] * b[3]);
         }
         System.out.printf(Locale.ROOT, "total parameters: %,d%n", net.parameterCount());
         return 0;

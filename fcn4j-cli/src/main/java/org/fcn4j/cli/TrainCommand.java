@@ -26,6 +26,7 @@ import org.fcn4j.optim.LrScheduler;
 import org.fcn4j.optim.Optimizer;
 import org.fcn4j.tensor.Generator;
 import org.fcn4j.train.Evaluation;
+import org.fcn4j.train.Evaluations;
 import org.fcn4j.train.Trainer;
 import org.fcn4j.train.TrainingDivergedException;
 import org.fcn4j.train.TrainingListener;
@@ -182,8 +183,8 @@ final class TrainCommand implements Callable<Integer> {
             optimizer = RunSetup.optimizer(c, model.parameters());
             schedule = RunSetup.schedule(c, optimizer, steps * c.getInt("train.epochs"), maximize);
             classNames = seg ? names(trainSet) : List.of();
-            evaluation = seg ? new RunSetup.SegmentationEvaluation(outChannels, c.getInt("loss.ignore_index"))
-                    : new RunSetup.RegressionEvaluation();
+            evaluation = seg ? Evaluations.segmentation(outChannels, c.getInt("loss.ignore_index"))
+                    : Evaluations.regression();
 
             metadata.put(ModelFile.MODEL_KEY, modelConfig.toJson());
             metadata.put(ModelFile.TASK_KEY, task);

@@ -55,7 +55,8 @@ class BenchGemmCommandTest {
         double ms = ((Number) json.get("ms")).doubleValue();
         double gflops = ((Number) json.get("gflops")).doubleValue();
         assertTrue(ms > 0, "ms must be positive: " + last);
-        assertEquals(2.0 * 37 * 45 * 29 / (ms * 1e6), gflops, 0.01 + 1e-3 * gflops, "gflops must follow from ms: " + last);
+        assertEquals(2.0 * 37 * 45 * 29 / (ms * 1e6), gflops, 0.01 + 1e-3 * gflops,
+                "gflops must follow from ms: " + last);
         assertTrue(json.get("kernel") instanceof String, last);
         assertFalse(((String) json.get("kernel")).isEmpty(), last);
         assertTrue(json.get("vector_bits") instanceof Integer, last);

@@ -110,6 +110,32 @@ class TrainCommandTest {
         String out = run("summary", "--input", "1x64x64");
         assertTrue(out.contains("bottleneck: 128 channels x 4 x 4"), out);
         assertTrue(out.contains("total parameters:"), out);
+        String fcn = run("summary", "--input", "3x40x40", "--set", "model.type=fcn", "--classes", "5");
+        assertTrue(fcn.contains("up8") && fcn.contains("(1, 5, 40, 40)"), fcn);
+    }
+
+    @Test
+    void modelFileOfAnotherModelIsRejected() throws Exception {
+        Path f = dir.resolve("other.safetensors");
+        org.fcn4j.model.ModelConfig config = org.fcn4j.model.ModelConfig.courseUNet(1, 11);
+        java.util.Map<String, org.fcn4j.tensor.Tensor> weights = new org.fcn4j.model.UNet(
+                new org.fcn4j.model.ModelConfig("unet", 1, 11, List.of(4, 8), 8, "batch", "transpose", 0),
+                new org.fcn4j.tensor.Generator(0)).stateDict();
+        ModelFile.write(f, weights, java.util.Map.of(ModelFile.MODEL_KEY, config.toJson(), ModelFile.TASK_KEY,
+                "segmentation"));
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.run("predict", "--model", f.toString(), "--input", dir.toString(), "--output",
+                    dir.resolve("p").toString());
+        } finally {
+            System.setErr(old);
+        }
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, code, message);
+        assertTrue(message.contains(f.toString()) && message.contains("do not fit"), message);
     }
 
     @Test

@@ -28,6 +28,12 @@ import org.fcn4j.tensor.Tensor;
  * 0 at ignored pixels. Defaults gamma 2, no alpha weighting, ignore index -100. NOTE: with MEAN
  * and every pixel ignored, the loss and every gradient are NaN (0 / 0), as in smp.
  *
+ * <p>NOTE: with 0 &lt; gamma &lt; 1, PyTorch 1.13 in float32 (torchvision's function, and smp's
+ * formula) returns a NaN gradient for an element whose sigmoid rounds to exactly 1 or 0 on the
+ * side of its target (|x| above about 16.6), because pow's backward computes inf * 0 there.
+ * fcn4j computes in double and returns the finite limit, a gradient near 0, as PyTorch does in
+ * float64.
+ *
  * <p>gamma = 0 and alpha &lt; 0 give plain binary cross-entropy. Larger gamma moves the fit away
  * from calibrated probabilities towards getting hard, rare elements right.
  *

@@ -3,6 +3,7 @@ package org.fcn4j.model;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.fcn4j.autograd.GradMode;
 import org.fcn4j.nn.Conv2d;
 import org.fcn4j.nn.ConvTranspose2d;
 import org.fcn4j.nn.Dropout;
@@ -106,6 +107,46 @@ public final class FCN extends Module {
         Tensor fused = Functional.add(up32.forward(score32.forward(deepest)), score16.forward(features[3]));
         fused = Functional.add(up16.forward(fused), score8.forward(features[2]));
         return padding.crop(up8.forward(fused));
+    }
+
+    /**
+     * Runs one (1, C, H, W) zero image through the network in evaluation mode and lists each block's
+     * output shape and parameter count, in forward order.
+     */
+    public List<LayerSummary> summarize(int channels, int height, int width) {
+        List<LayerSummary> rows = new ArrayList<>();
+        boolean wasTraining = isTraining();
+        eval();
+        try (GradMode.Scope scope = GradMode.noGrad()) {
+            SpatialPadding padding = new SpatialPadding(height, width, 32);
+            Tensor x = padding.pad(Tensor.zeros(1, channels, height, width));
+            rows.add(new LayerSummary("input", padding.needed() ? "padded by reflection" : "", x.shape(), 0));
+            Tensor[] features = new Tensor[5];
+            for (int i = 0; i < 5; i++) {
+                x = stages[i].forward(x);
+                features[i] = x;
+                rows.add(row("stage" + (i + 1), "double conv + MaxPool2d(2), stride " + (2 << i), x, stages[i]));
+            }
+            Tensor s32 = score32.forward(features[4]);
+            rows.add(row("score32", "Conv2d 1x1", s32, score32));
+            Tensor u32 = up32.forward(s32);
+            rows.add(row("up32", "ConvTranspose2d x2", u32, up32));
+            Tensor s16 = score16.forward(features[3]);
+            rows.add(row("score16", "Conv2d 1x1, added", s16, score16));
+            Tensor u16 = up16.forward(Functional.add(u32, s16));
+            rows.add(row("up16", "ConvTranspose2d x2", u16, up16));
+            Tensor s8 = score8.forward(features[2]);
+            rows.add(row("score8", "Conv2d 1x1, added", s8, score8));
+            Tensor out = padding.crop(up8.forward(Functional.add(u16, s8)));
+            rows.add(row("up8", "ConvTranspose2d x8", out, up8));
+        } finally {
+            train(wasTraining);
+        }
+        return rows;
+    }
+
+    private static LayerSummary row(String name, String what, Tensor out, Module m) {
+        return new LayerSummary(name, what, out.shape(), m.parameterCount());
     }
 
     @Override

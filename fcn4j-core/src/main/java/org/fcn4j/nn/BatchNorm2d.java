@@ -115,6 +115,16 @@ public final class BatchNorm2d extends Module {
         }
 
         long count = (long) n * s;
+        if (count == 0) {
+            // NOTE: an empty batch, as PyTorch 1.13: the output is empty, the running statistics
+            // stay, and num_batches_tracked still counts the step.
+            if (isTraining() && trackRunningStats) {
+                numBatchesTracked.data()[0] += 1f;
+            }
+            double[] none = new double[numFeatures];
+            return NormKernels.planeForward("batch_norm", input, grouping, new NormKernels.Stats(none, none, none),
+                    false, weight, bias, relu);
+        }
         if (count <= 1) {
             throw new IllegalArgumentException("BatchNorm2d(" + numFeatures + "): expected more than 1 value per "
                     + "channel when training, got input of shape " + Shape.str(shape) + "; the variance over (N, H, W) "

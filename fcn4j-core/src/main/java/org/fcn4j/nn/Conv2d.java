@@ -135,12 +135,12 @@ public final class Conv2d extends Module {
 
         /** Sets the stride: one int or an (h, w) pair. */
         public Options stride(int... hw) {
-            return new Options(hw.clone(), padding, same, dilation, groups, bias, paddingMode);
+            return new Options(ConvArgs.copy(hw), padding, same, dilation, groups, bias, paddingMode);
         }
 
         /** Sets the padding added on both sides of each axis: one int or an (h, w) pair. */
         public Options padding(int... hw) {
-            return new Options(stride, hw.clone(), false, dilation, groups, bias, paddingMode);
+            return new Options(stride, ConvArgs.copy(hw), false, dilation, groups, bias, paddingMode);
         }
 
         /** Sets the padding to "valid" (none) or "same" (output size = input size, stride 1 only). */
@@ -154,7 +154,7 @@ public final class Conv2d extends Module {
         }
 
         public Options dilation(int... hw) {
-            return new Options(stride, padding, same, hw.clone(), groups, bias, paddingMode);
+            return new Options(stride, padding, same, ConvArgs.copy(hw), groups, bias, paddingMode);
         }
 
         public Options groups(int groups) {

@@ -7,6 +7,11 @@ final class ConvArgs {
     private ConvArgs() {
     }
 
+    /** Copies an option's values, keeping null so that {@link #pair} can reject it by name. */
+    static int[] copy(int[] values) {
+        return values == null ? null : values.clone();
+    }
+
     /** Expands one value or an (h, w) pair to a pair, checking each value against {@code min}. */
     static int[] pair(String layer, String name, int min, int... values) {
         if (values == null || values.length < 1 || values.length > 2) {

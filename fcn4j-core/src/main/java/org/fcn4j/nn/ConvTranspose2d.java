@@ -128,19 +128,19 @@ public final class ConvTranspose2d extends Module {
         }
 
         public Options stride(int... hw) {
-            return new Options(hw.clone(), padding, outputPadding, dilation, groups, bias);
+            return new Options(ConvArgs.copy(hw), padding, outputPadding, dilation, groups, bias);
         }
 
         public Options padding(int... hw) {
-            return new Options(stride, hw.clone(), outputPadding, dilation, groups, bias);
+            return new Options(stride, ConvArgs.copy(hw), outputPadding, dilation, groups, bias);
         }
 
         public Options outputPadding(int... hw) {
-            return new Options(stride, padding, hw.clone(), dilation, groups, bias);
+            return new Options(stride, padding, ConvArgs.copy(hw), dilation, groups, bias);
         }
 
         public Options dilation(int... hw) {
-            return new Options(stride, padding, outputPadding, hw.clone(), groups, bias);
+            return new Options(stride, padding, outputPadding, ConvArgs.copy(hw), groups, bias);
         }
 
         public Options groups(int groups) {

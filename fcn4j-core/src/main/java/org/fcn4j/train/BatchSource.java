@@ -2,6 +2,8 @@ package org.fcn4j.train;
 
 import java.util.Iterator;
 
+import org.fcn4j.data.Batch;
+import org.fcn4j.data.DataLoader;
 import org.fcn4j.tensor.Tensor;
 
 /**
@@ -17,4 +19,31 @@ public interface BatchSource {
 
     /** The batches of epoch {@code epoch} (1-based), in order. */
     Iterator<Tensor[]> epoch(int epoch);
+
+    /** The batches of a {@link DataLoader}; epoch {@code e} of the trainer is epoch {@code e} of the loader. */
+    static BatchSource of(DataLoader loader) {
+        return new BatchSource() {
+            @Override
+            public int batchesPerEpoch() {
+                return loader.batchesPerEpoch();
+            }
+
+            @Override
+            public Iterator<Tensor[]> epoch(int epoch) {
+                Iterator<Batch> it = loader.epoch(epoch);
+                return new Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return it.hasNext();
+                    }
+
+                    @Override
+                    public Tensor[] next() {
+                        Batch b = it.next();
+                        return new Tensor[] {b.inputs(), b.targets()};
+                    }
+                };
+            }
+        };
+    }
 }

@@ -2,6 +2,7 @@ package org.fcn4j.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ class GemmKernelTest {
     void vectorModuleLoadedInTests() {
         // Surefire passes --add-modules jdk.incubator.vector; without it the vector half of these tests
         // would not run at all.
-        assertEquals(null, KernelProvider.scalarReason(), "tests must run with the Vector API available");
+        assertNull(KernelProvider.scalarReason(), "tests must run with the Vector API available");
         assertTrue(KernelProvider.loadVector().vectorBitSize() >= 128);
     }
 

@@ -41,13 +41,45 @@ class KernelProviderTest {
         System.out.println("identity=" + java.util.Arrays.equals(out, big));
     }
 
+    /** Entry point of a child JVM: prints the bits of {@link #products} with the Vector API kernel. */
+    static final class VectorProducts {
+        public static void main(String[] args) {
+            System.out.println("products=" + products(KernelProvider.loadVector()));
+        }
+    }
+
+    /**
+     * Returns a hash of the bits of two seeded products, one that packs B and one that reads it in
+     * place, so that runs in different JVMs can be compared bit for bit.
+     */
+    static int products(KernelSupport ks) {
+        int[][] shapes = {{37, 45, 29}, {13, 50, 20}};
+        int hash = 1;
+        for (int[] s : shapes) {
+            org.fcn4j.tensor.Generator rng = new org.fcn4j.tensor.Generator(s[0]);
+            float[] a = GemmKernelTest.random(rng, s[0] * s[2]);
+            float[] b = GemmKernelTest.random(rng, s[2] * s[1]);
+            float[] c = new float[s[0] * s[1]];
+            BlockedGemm.gemm(ks, false, false, s[0], s[1], s[2], a, 0, s[2], b, 0, s[1], c, 0, s[1], false);
+            for (float v : c) {
+                hash = 31 * hash + Float.floatToRawIntBits(v);
+            }
+        }
+        return hash;
+    }
+
     private static String[] runChild(String... jvmOptions) throws IOException, InterruptedException {
+        return runChild(KernelProviderTest.class, jvmOptions);
+    }
+
+    private static String[] runChild(Class<?> mainClass, String... jvmOptions) throws IOException,
+            InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of(jvmOptions));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(KernelProviderTest.class.getName());
+        cmd.add(mainClass.getName());
         Process p = new ProcessBuilder(cmd).start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
@@ -80,11 +112,30 @@ class KernelProviderTest {
     }
 
     @Test
+    void withoutC2ScalarPathRuns() throws Exception {
+        String[] out = runChild("--add-modules", "jdk.incubator.vector", "-XX:TieredStopAtLevel=1");
+        assertTrue(out[0].contains("implementation=scalar"), out[0]);
+        assertTrue(out[1].contains("C2 is disabled (-XX:TieredStopAtLevel=1)"), out[1]);
+    }
+
+    @Test
     void withVectorModuleVectorPathRuns() throws Exception {
         String[] out = runChild("--add-modules", "jdk.incubator.vector");
         assertTrue(out[0].contains("implementation=Vector API"), out[0]);
         assertTrue(out[0].contains("identity=true"), out[0]);
         assertEquals(1, count(out[1], "fcn4j kernels: Vector API"), out[1]);
+    }
+
+    @Test
+    void interpretedVectorKernelGivesSameBits() throws Exception {
+        // FMA and lane-wise addition round the same way in the interpreter and in C2, so a product
+        // computed before JIT warm-up must equal one computed after it, bit for bit.
+        int compiled = 0;
+        for (int i = 0; i < 200; i++) {
+            compiled = products(KernelProvider.loadVector());
+        }
+        String[] out = runChild(VectorProducts.class, "--add-modules", "jdk.incubator.vector", "-Xint");
+        assertEquals("products=" + compiled, out[0].strip());
     }
 
     private static int count(String text, String what) {

@@ -46,4 +46,30 @@ class LossParityRegressionTest {
             assertTrue(Float.isNaN(g), "gradient " + g);
         }
     }
+
+    /**
+     * A deliberate difference: torchvision.ops.sigmoid_focal_loss(x=20, t=1, alpha=0.25, gamma=0.5) has a NaN
+     * gradient in float32 (sigmoid(20) rounds to 1 and pow's backward gives inf * 0) and
+     * -3.50910878776931e-14 in float64; fcn4j returns the float64 value.
+     */
+    @Test
+    void focalGammaBelowOneStaysFiniteForConfidentLogits() {
+        Tensor x = Tensor.of(new float[] {20f}, 1).requiresGrad(true);
+        FocalLoss.binary().withGamma(0.5).withAlpha(0.25).withReduction(Reduction.SUM)
+                .forward(x, Tensor.of(new float[] {1f}, 1)).backward();
+        org.junit.jupiter.api.Assertions.assertEquals(-3.50910878776931e-14, x.grad().data()[0], 1e-19);
+    }
+
+    /**
+     * PyTorch also differentiates BCEWithLogitsLoss in its target; fcn4j gave the target no gradient.
+     * F.binary_cross_entropy_with_logits(x=[2, -1], t=[0.25, 1], pos_weight=[2, 0.5], reduction="sum").
+     */
+    @Test
+    void bceWithLogitsGivesTheTargetAGradient() {
+        Tensor x = Tensor.of(new float[] {2f, -1f}, 2).requiresGrad(true);
+        Tensor t = Tensor.of(new float[] {0.25f, 1f}, 2).requiresGrad(true);
+        new BCEWithLogitsLoss(Tensor.of(new float[] {2f, 0.5f}, 2), Reduction.SUM).forward(x, t).backward();
+        Approx.assertClose("BCEWithLogitsLoss target gradient", new float[] {-1.8730720281600952f, 0.34336918592453003f},
+                t.grad().data(), 1e-6, 1e-6);
+    }
 }

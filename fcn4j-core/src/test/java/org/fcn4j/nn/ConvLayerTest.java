@@ -68,6 +68,8 @@ class ConvLayerTest {
                 () -> new Conv2d(1, 1, 3, Conv2d.options().stride(1, 2, 3), rng));
         assertRejected("padding must be at least 0", () -> new Conv2d(1, 1, 3, Conv2d.options().padding(-1), rng));
         assertRejected("groups must be positive", () -> new Conv2d(1, 1, 3, Conv2d.options().groups(0), rng));
+        assertRejected("dilation must be one int or an (h, w) pair, got null",
+                () -> new Conv2d(1, 1, 3, Conv2d.options().dilation((int[]) null), rng));
     }
 
     @Test

@@ -38,7 +38,8 @@ import org.junit.jupiter.api.TestFactory;
  * </pre>
  *
  * Every pass is compared: forward, input gradient, each parameter gradient and the running
- * statistics after each training step. Values are compared within
+ * statistics after each training step (cases with attribute relu run BatchNorm2d.forwardReLU).
+ * Values are compared within
  * {@code atol * max(1, max |expected|) + 3 noise + rtol |expected|}: the cases mix magnitudes from
  * 1e-3 to 1e3, float32 rounding scales with the largest value of the tensor, and noise, PyTorch's
  * own float32 error against its float64 result (stored by the generator), covers ill-conditioned
@@ -66,7 +67,8 @@ class RandomParityTest {
         assumeTrue(file != null && !file.isBlank(), "no -Dfcn4j.parity.file given");
         Path path = Path.of(file);
         if (!Files.isRegularFile(path)) {
-            throw new AssertionError("-Dfcn4j.parity.file=" + file + " is not a file");
+            throw new AssertionError("-Dfcn4j.parity.file=" + file + ": file not found; write one with "
+                    + "tools/fixtures/gen_random.py --output " + file);
         }
         return tests(Fixtures.load(path));
     }
@@ -120,6 +122,25 @@ class RandomParityTest {
     private static void checkModule(Fixtures.Case c, Module m, double atol) {
         ParityChecks.loadParameters(m, c);
         pass(describe(c, m, ""), m, c, "", atol, null);
+        accumulates(describe(c, m, ""), m, c, null, atol);
+    }
+
+    /**
+     * Checks that a second backward pass through a second forward of the same input adds to the
+     * gradients (x used twice, as in a residual block), giving twice the fixture's gradients.
+     */
+    private static void accumulates(String context, Module m, Fixtures.Case c, int[] outputSize, double atol) {
+        m.zeroGrad();
+        Tensor x = c.tensor("x").requiresGrad(true);
+        for (int i = 0; i < 2; i++) {
+            Tensor y = outputSize == null ? m.forward(x) : ((ConvTranspose2d) m).forward(x, outputSize);
+            y.backward(c.tensor("dy"));
+        }
+        close(context + ", input gradient accumulated over two passes", c, "dx", x.grad().mul(0.5f), 2 * atol);
+        for (Map.Entry<String, Tensor> p : m.namedParameters().entrySet()) {
+            close(context + ", gradient of " + p.getKey() + " accumulated over two passes", c, "d" + p.getKey(),
+                    p.getValue().grad().mul(0.5f), 2 * atol);
+        }
     }
 
     private static void checkConv(Fixtures.Case c) {
@@ -128,6 +149,7 @@ class RandomParityTest {
         ParityChecks.loadParameters(m, c);
         int[] outputSize = transposed && c.has("output_size") ? c.attrInts("output_size") : null;
         pass(describe(c, m, ""), m, c, "", CONV_ATOL, outputSize);
+        accumulates(describe(c, m, ""), m, c, outputSize, CONV_ATOL);
     }
 
     private static void checkNorm(Fixtures.Case c) {
@@ -148,12 +170,19 @@ class RandomParityTest {
         pass(context + ", evaluation", m, c, "e", ATOL, null);
     }
 
-    /** Forward, input gradient and parameter gradients of one pass, suffix naming the pass's tensors. */
+    /** Checks the forward pass, input gradient and parameter gradients of the pass whose tensors end in suffix. */
     private static void pass(String context, Module m, Fixtures.Case c, String suffix, double atol,
             int[] outputSize) {
         m.zeroGrad();
         Tensor x = c.tensor("x" + suffix).requiresGrad(true);
-        Tensor y = outputSize == null ? m.forward(x) : ((ConvTranspose2d) m).forward(x, outputSize);
+        Tensor y;
+        if (outputSize != null) {
+            y = ((ConvTranspose2d) m).forward(x, outputSize);
+        } else if (c.has("relu")) {
+            y = ((BatchNorm2d) m).forwardReLU(x);
+        } else {
+            y = m.forward(x);
+        }
         close(context + ", forward" + suffix, c, "y" + suffix, y, atol);
         y.backward(c.tensor("dy" + suffix));
         close(context + ", input gradient" + suffix, c, "dx" + suffix, x.grad(), atol);
@@ -167,8 +196,9 @@ class RandomParityTest {
     }
 
     /**
-     * Compares with the case's tensor {@code key}, allowing on top of the float32 rounding of the
-     * largest value {@value #NOISE_FACTOR} times PyTorch's own distance from its float64 result.
+     * Compares {@code actual} with the case's tensor {@code key}. The tolerance covers the float32
+     * rounding of the largest value, plus {@value #NOISE_FACTOR} times PyTorch's own distance from
+     * its float64 result.
      */
     private static void close(String context, Fixtures.Case c, String key, Tensor actual, double atol) {
         Tensor expected = c.tensor(key);
@@ -225,8 +255,13 @@ class RandomParityTest {
                     .forward(x, c.longs("target"), classShape);
             case "focal_binary" -> FocalLoss.binary().withReduction(r).withGamma(c.attrDouble("gamma"))
                     .withAlpha(c.attrDouble("alpha")).forward(x, c.tensor("target"));
-            case "bce" -> new BCEWithLogitsLoss(c.has("pos_weight") ? c.tensor("pos_weight") : null, r)
-                    .forward(x, c.tensor("target"));
+            case "bce" -> {
+                if (c.has("grad_target")) {
+                    target = c.tensor("target").requiresGrad(true);
+                }
+                yield new BCEWithLogitsLoss(c.has("pos_weight") ? c.tensor("pos_weight") : null, r)
+                        .forward(x, target == null ? c.tensor("target") : target);
+            }
             default -> throw new AssertionError(c.name() + ": unknown loss kind " + kind);
         };
         close(context + ", forward", c, "loss", out, ATOL);
