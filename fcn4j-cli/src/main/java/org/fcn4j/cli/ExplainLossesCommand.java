@@ -61,7 +61,7 @@ final class ExplainLossesCommand implements Callable<Integer> {
             description = "Adam steps (batches of 256) of each network fit (default: ${DEFAULT-VALUE}).")
     int networkSteps;
 
-    @Option(names = "--seed", defaultValue = "2026", description = "Seed of the samples and weights (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "2026", description = "Seed of the samples and weights (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = {"-o", "--output"}, defaultValue = "explain-losses.png", paramLabel = "FILE.png",

@@ -30,7 +30,7 @@ public final class GradCheck {
     public static void check(String name, Function<Tensor[], Tensor> f, double h, double atol, double rtol,
             Tensor... inputs) {
         Tensor probe;
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             probe = f.apply(inputs);
         }
         Generator rng = new Generator(0x5EEDL);
@@ -78,7 +78,7 @@ public final class GradCheck {
     }
 
     private static double weighted(Function<Tensor[], Tensor> f, Tensor[] inputs, float[] w) {
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             float[] y = f.apply(inputs).data();
             double s = 0;
             for (int i = 0; i < y.length; i++) {

@@ -4,7 +4,7 @@ package org.fcn4j.autograd;
  * Whether operations on the current thread are recorded for backpropagation.
  *
  * <pre>{@code
- * try (var scope = GradMode.noGrad()) {
+ * try (var _ = GradMode.noGrad()) {
  *     Tensor y = model.forward(x);   // nothing is recorded
  * }
  * }</pre>

@@ -8,8 +8,8 @@ import java.lang.System.Logger.Level;
  *
  * <p>The scalar path is taken when the system property {@code fcn4j.scalar} is {@code true}, when
  * the module jdk.incubator.vector is not in the boot layer (the JVM was started without
- * {@code --add-modules jdk.incubator.vector}), when the JVM runs interpreted only, or when the
- * preferred vector is narrower than 128 bits.
+ * {@code --add-modules jdk.incubator.vector}), when the JVM runs interpreted only or without C2,
+ * or when the preferred vector is narrower than 128 bits.
  */
 final class KernelProvider {
     static final String SCALAR_PROPERTY = "fcn4j.scalar";
@@ -54,11 +54,28 @@ final class KernelProvider {
             return "the module " + VECTOR_MODULE + " is not loaded; start the JVM with --add-modules "
                     + VECTOR_MODULE + " to use SIMD kernels";
         }
-        // Vector API code is only fast once C2 has compiled it; interpreted, it is far slower than scalar code.
+        // Vector API code is only fast once C2 has compiled it; interpreted or from C1, it is far
+        // slower than scalar code.
         if (String.valueOf(System.getProperty("java.vm.info")).contains("interpreted mode")) {
             return "the JVM runs in interpreted mode (-Xint)";
         }
+        int level = tieredStopAtLevel();
+        if (level >= 0 && level < 4) {
+            return "C2 is disabled (-XX:TieredStopAtLevel=" + level + "), and without it Vector API code is slow";
+        }
         return null;
+    }
+
+    /** Returns HotSpot's TieredStopAtLevel, or -1 when the JVM cannot report it. */
+    private static int tieredStopAtLevel() {
+        try {
+            var bean = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            return bean == null ? -1 : Integer.parseInt(bean.getVMOption("TieredStopAtLevel").getValue());
+        } catch (LinkageError | RuntimeException e) {
+            // Not HotSpot, or a runtime image without the management modules: assume C2 is there.
+            return -1;
+        }
     }
 
     /** Creates the Vector API implementation by name, so this class links without the module. */

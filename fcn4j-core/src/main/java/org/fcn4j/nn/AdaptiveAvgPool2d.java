@@ -48,7 +48,11 @@ public final class AdaptiveAvgPool2d extends Module {
                 throw new IllegalArgumentException("AdaptiveAvgPool2d: expected a non-empty input plane, got "
                         + Shape.str(input.shape()));
             }
-            return PoolKernels.adaptiveAvgPool(x, outH == 0 ? shape[2] : outH, outW == 0 ? shape[3] : outW);
+            int oh = outH == 0 ? shape[2] : outH;
+            int ow = outW == 0 ? shape[3] : outW;
+            // Fails with a message, not an int overflow in the kernel, for a huge output size.
+            Shape.numel(shape[0], shape[1], oh, ow);
+            return PoolKernels.adaptiveAvgPool(x, oh, ow);
         });
     }
 

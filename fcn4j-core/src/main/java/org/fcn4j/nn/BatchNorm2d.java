@@ -123,7 +123,7 @@ public final class BatchNorm2d extends Module {
             }
             double[] none = new double[numFeatures];
             return NormKernels.planeForward("batch_norm", input, grouping, new NormKernels.Stats(none, none, none),
-                    false, weight, bias);
+                    false, weight, bias, relu);
         }
         if (count <= 1) {
             throw new IllegalArgumentException("BatchNorm2d(" + numFeatures + "): expected more than 1 value per "

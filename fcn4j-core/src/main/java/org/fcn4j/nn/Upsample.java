@@ -108,6 +108,13 @@ public final class Upsample extends Module {
             throw new IllegalArgumentException("interpolate: input " + Shape.str(shape) + " would give an output of "
                     + outH + " x " + outW + "; both must be non-empty");
         }
+        // The kernels index planes * H_out * W_out in an int; a huge size or scale factor must fail here.
+        if ((long) shape[0] * shape[1] * outH * outW > Integer.MAX_VALUE || outH == Integer.MAX_VALUE
+                || outW == Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("interpolate: input " + Shape.str(shape) + " would give an output of "
+                    + outH + " x " + outW + " per plane, more than 2^31 - 1 values in all; use a smaller size or "
+                    + "scale factor");
+        }
         return mode == Mode.NEAREST
                 ? ResizeKernels.nearest(input, outH, outW, scaleH, scaleW)
                 : ResizeKernels.bilinear(input, outH, outW, scaleH, scaleW, alignCorners);

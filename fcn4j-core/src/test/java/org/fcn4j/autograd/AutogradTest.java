@@ -69,9 +69,9 @@ class AutogradTest {
     void noGradScopeRecordsNothing() {
         Tensor x = leaf(1f, 2f);
         Tensor inside;
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             assertFalse(GradMode.isEnabled());
-            try (var nested = GradMode.noGrad()) {
+            try (var _ = GradMode.noGrad()) {
                 assertFalse(GradMode.isEnabled());
             }
             assertFalse(GradMode.isEnabled(), "leaving a nested scope keeps the outer one");

@@ -112,6 +112,13 @@ class KernelProviderTest {
     }
 
     @Test
+    void withoutC2ScalarPathRuns() throws Exception {
+        String[] out = runChild("--add-modules", "jdk.incubator.vector", "-XX:TieredStopAtLevel=1");
+        assertTrue(out[0].contains("implementation=scalar"), out[0]);
+        assertTrue(out[1].contains("C2 is disabled (-XX:TieredStopAtLevel=1)"), out[1]);
+    }
+
+    @Test
     void withVectorModuleVectorPathRuns() throws Exception {
         String[] out = runChild("--add-modules", "jdk.incubator.vector");
         assertTrue(out[0].contains("implementation=Vector API"), out[0]);

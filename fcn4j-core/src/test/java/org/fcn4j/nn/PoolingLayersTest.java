@@ -121,6 +121,12 @@ class PoolingLayersTest {
         assertThrows(IllegalArgumentException.class,
                 () -> Upsample.interpolate(Tensor.ones(1, 1, 2, 2), new int[] {4}, new double[] {2}, Upsample.Mode.NEAREST,
                         false));
+        IllegalArgumentException huge = assertThrows(IllegalArgumentException.class,
+                () -> Upsample.byScale(1e6, Upsample.Mode.NEAREST, false).forward(Tensor.ones(1, 1, 3, 3)));
+        assertTrue(huge.getMessage().contains("more than 2^31 - 1 values"), huge.getMessage());
+        IllegalArgumentException adaptive = assertThrows(IllegalArgumentException.class,
+                () -> new AdaptiveAvgPool2d(100_000).forward(Tensor.ones(1, 1, 3, 3)));
+        assertTrue(adaptive.getMessage().contains("more than 2^31 - 1"), adaptive.getMessage());
         IllegalArgumentException rank = assertThrows(IllegalArgumentException.class,
                 () -> new AvgPool2d(2).forward(Tensor.ones(4, 4)));
         assertTrue(rank.getMessage().contains("got (4, 4)"), rank.getMessage());

@@ -38,7 +38,8 @@ import org.junit.jupiter.api.TestFactory;
  * </pre>
  *
  * Every pass is compared: forward, input gradient, each parameter gradient and the running
- * statistics after each training step. Values are compared within
+ * statistics after each training step (cases with attribute relu run BatchNorm2d.forwardReLU).
+ * Values are compared within
  * {@code atol * max(1, max |expected|) + 3 noise + rtol |expected|}: the cases mix magnitudes from
  * 1e-3 to 1e3, float32 rounding scales with the largest value of the tensor, and noise, PyTorch's
  * own float32 error against its float64 result (stored by the generator), covers ill-conditioned
@@ -174,7 +175,14 @@ class RandomParityTest {
             int[] outputSize) {
         m.zeroGrad();
         Tensor x = c.tensor("x" + suffix).requiresGrad(true);
-        Tensor y = outputSize == null ? m.forward(x) : ((ConvTranspose2d) m).forward(x, outputSize);
+        Tensor y;
+        if (outputSize != null) {
+            y = ((ConvTranspose2d) m).forward(x, outputSize);
+        } else if (c.has("relu")) {
+            y = ((BatchNorm2d) m).forwardReLU(x);
+        } else {
+            y = m.forward(x);
+        }
         close(context + ", forward" + suffix, c, "y" + suffix, y, atol);
         y.backward(c.tensor("dy" + suffix));
         close(context + ", input gradient" + suffix, c, "dx" + suffix, x.grad(), atol);
@@ -245,10 +253,20 @@ class RandomParityTest {
             case "focal_multiclass" -> FocalLoss.multiclass().withReduction(r).withGamma(c.attrDouble("gamma"))
                     .withAlpha(c.attrDouble("alpha")).withIgnoreIndex(c.attrInt("ignore_index"))
                     .forward(x, c.longs("target"), classShape);
-            case "focal_binary" -> FocalLoss.binary().withReduction(r).withGamma(c.attrDouble("gamma"))
-                    .withAlpha(c.attrDouble("alpha")).forward(x, c.tensor("target"));
-            case "bce" -> new BCEWithLogitsLoss(c.has("pos_weight") ? c.tensor("pos_weight") : null, r)
-                    .forward(x, c.tensor("target"));
+            case "focal_binary" -> {
+                if (c.has("grad_target")) {
+                    target = c.tensor("target").requiresGrad(true);
+                }
+                yield FocalLoss.binary().withReduction(r).withGamma(c.attrDouble("gamma"))
+                        .withAlpha(c.attrDouble("alpha")).forward(x, target == null ? c.tensor("target") : target);
+            }
+            case "bce" -> {
+                if (c.has("grad_target")) {
+                    target = c.tensor("target").requiresGrad(true);
+                }
+                yield new BCEWithLogitsLoss(c.has("pos_weight") ? c.tensor("pos_weight") : null, r)
+                        .forward(x, target == null ? c.tensor("target") : target);
+            }
             default -> throw new AssertionError(c.name() + ": unknown loss kind " + kind);
         };
         close(context + ", forward", c, "loss", out, ATOL);
