@@ -156,7 +156,7 @@ final class RunSetup {
     }
 
     /**
-     * The regression-target normaliser fitted on the training split, or null: {@code auto} is
+     * Fits the regression-target normaliser on the training split, or returns null: {@code auto} is
      * standard for regression and none for segmentation (class maps are never normalised).
      *
      * <p>NOTE: standard and min-max are affine with a positive scale per channel, so the minimiser

@@ -340,7 +340,7 @@ final class TrainConfig {
 
     private void checkCombinations(String source) {
         if (getString("data.dataset").equals("npy") && getString("data.root") == null) {
-            throw new IllegalArgumentException(source + ": data.dataset npy needs data.root, the folder that holds "
+            throw new IllegalArgumentException(source + ": data.dataset npy needs data.root, the folder that contains "
                     + "train/inputs.npy and train/targets.npy (and val/, test/)");
         }
         if (getString("data.dataset").equals("voc2007") && getString("data.root") == null) {

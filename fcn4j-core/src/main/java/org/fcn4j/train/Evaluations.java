@@ -30,7 +30,7 @@ public final class Evaluations {
     /**
      * Evaluates in the targets' physical units when the network was trained on normalised targets:
      * both the output and the (normalised) target of each batch are mapped back with
-     * {@link Normalizer#inverse} before {@code inner} sees them, so MSE, MAE and bias keep the units
+     * {@link Normalizer#inverse} before {@code inner} receives them, so MSE, MAE and bias keep the units
      * of the data.
      *
      * <p>NOTE: the targets come back through {@code (t - offset) / scale * scale + offset} in
