@@ -23,8 +23,8 @@ import org.fcn4j.tensor.Tensor;
  * (C, 1, 1) for one weight per channel of an (N, C, H, W) input), reduction (default MEAN).
  *
  * <p>Shape: input any shape; target the input's shape, values in [0, 1] (soft labels allowed);
- * output a scalar, or the input's shape with Reduction.NONE. The gradient flows to the input
- * only.
+ * output a scalar, or the input's shape with Reduction.NONE. Gradients flow to the input and, when
+ * it requires one, to the target, as in PyTorch.
  */
 public final class BCEWithLogitsLoss implements Loss {
     private static final String NAME = "BCEWithLogitsLoss";
@@ -82,11 +82,33 @@ public final class BCEWithLogitsLoss implements Loss {
         }
 
         if (reduction == Reduction.NONE) {
-            return Tensor.result(NAME, out, shape, dOut -> backwardInto(input, y, pw, pwi, dOut, 0f), input);
+            Backward backward = dOut -> {
+                backwardInto(input, y, pw, pwi, dOut, 0f);
+                targetBackwardInto(input, target, pw, pwi, dOut, 0f);
+            };
+            return Tensor.result(NAME, out, shape, backward, input, target);
         }
         double scale = reduction == Reduction.MEAN ? 1.0 / n : 1.0;
-        Backward backward = dOut -> backwardInto(input, y, pw, pwi, null, (float) (dOut[0] * scale));
-        return Tensor.result(NAME, new float[] {(float) (sum * scale)}, new int[0], backward, input);
+        Backward backward = dOut -> {
+            backwardInto(input, y, pw, pwi, null, (float) (dOut[0] * scale));
+            targetBackwardInto(input, target, pw, pwi, null, (float) (dOut[0] * scale));
+        };
+        return Tensor.result(NAME, new float[] {(float) (sum * scale)}, new int[0], backward, input, target);
+    }
+
+    /** dl/dy = (pos_weight - 1) softplus(-x) - x, PyTorch's log s(-x) - pos_weight log s(x). */
+    private static void targetBackwardInto(Tensor input, Tensor target, float[] pw, int[] pwi, float[] dOut,
+            float g) {
+        if (!target.requiresGrad()) {
+            return;
+        }
+        float[] x = input.data();
+        float[] dy = target.gradBuffer();
+        for (int i = 0; i < x.length; i++) {
+            double softplusNeg = Math.log1p(Math.exp(-Math.abs(x[i]))) + Math.max(-x[i], 0.0);
+            double slope = (pw == null ? 0 : (pw[pwi[i]] - 1.0) * softplusNeg) - x[i];
+            dy[i] += (float) ((dOut == null ? g : dOut[i]) * slope);
+        }
     }
 
     /** dl/dx = (1 - y) - (1 + (pos_weight - 1) y) s(-x). */

@@ -52,7 +52,7 @@ public final class UNet extends Module {
     private final MaxPool2d pool = new MaxPool2d(2);
     private final Dropout dropout;
     private final Arena arena = new Arena();
-    private Tensor lastInner; // the head's input in the previous pass: tells whether its graph is gone
+    private volatile Tensor lastInner; // the head's input in the last arena pass: tells whether its graph is gone
 
     /**
      * Builds the network; initial weights are PyTorch's defaults drawn from {@code rng}, and the
@@ -117,7 +117,7 @@ public final class UNet extends Module {
 
         // Everything up to the head stays inside the model, so its storage comes from the arena,
         // reused when the previous pass's graph can no longer be read.
-        try (var scope = arena.open(previousPassReleased())) {
+        try (var scope = arena.open(this::previousPassReleased)) {
             x = padding.pad(input);
 
             // Encoder: keep each level's output for the skip connection.
@@ -137,8 +137,10 @@ public final class UNet extends Module {
                 x = up[i].forward(x);
                 x = dec[i].forward(Functional.concatChannels(x, skips[i]));
             }
+            if (scope.owns()) {
+                lastInner = x;
+            }
         }
-        lastInner = x;
 
         return padding.crop(head.forward(x));
     }

@@ -187,7 +187,12 @@ final class ActivationKernels {
      */
     static Tensor softmax(Tensor input, int dim, boolean log) {
         int[] shape = input.shape();
-        int axis = Shape.axis(dim, Math.max(shape.length, 1));
+        int rank = Math.max(shape.length, 1);
+        if (dim < -rank || dim >= rank) {
+            throw new IllegalArgumentException((log ? "LogSoftmax" : "Softmax") + "(dim=" + dim + "): dim must be in ["
+                    + -rank + ", " + (rank - 1) + "] for input of shape " + Shape.str(shape));
+        }
+        int axis = Shape.axis(dim, rank);
         int outerSize = 1;
         for (int a = 0; a < axis; a++) {
             outerSize *= shape[a];

@@ -2,6 +2,8 @@ package org.fcn4j.tensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * Storage for the intermediate tensors of a model's forward pass, kept from one pass to the next,
@@ -14,29 +16,40 @@ import java.util.Arrays;
  * buffer of the previous pass when it has the same length, zero-filled, else a new array. Outside
  * an open arena, and on other threads, both methods return new arrays.
  *
- * <p>NOTE: reuse overwrites the previous pass's intermediate tensors. {@link #open(boolean)} with
- * {@code reuse} false starts a fresh set of buffers; the model passes true only when nothing can
+ * <p>NOTE: reuse overwrites the previous pass's intermediate tensors. When the {@code reuse}
+ * argument of {@link #open(BooleanSupplier)} returns false, a fresh set of buffers is made; the model passes true only when nothing can
  * still read the old ones: the previous pass recorded no graph, or its graph was freed by a
  * backward pass. The tensor returned to the caller must never come from the arena.
+ *
+ * <p>NOTE: one thread at a time uses an arena. A pass that opens it while another thread has it
+ * open gets new arrays ({@link Scope#owns()} is then false), so concurrent forward passes of one
+ * model stay correct, without the reuse.
  */
 public final class Arena {
     private static final ThreadLocal<Arena> ACTIVE = new ThreadLocal<>();
 
     private final ArrayList<Object> slots = new ArrayList<>(); // float[] or int[], in request order
+    private final AtomicBoolean inUse = new AtomicBoolean();
     private int cursor;
 
     /**
-     * Makes this arena the current thread's until the scope closes. With reuse false the buffers
-     * of earlier passes are dropped (left to whoever still holds them) and new ones are made.
+     * Makes this arena the current thread's until the scope closes. When {@code reuse}, asked once
+     * the arena is this thread's, returns false, the buffers of earlier passes are dropped (left
+     * to whoever still holds them) and new ones are made. While another thread has this arena
+     * open, the scope hands out new arrays instead.
      */
-    public Scope open(boolean reuse) {
-        if (!reuse) {
+    public Scope open(BooleanSupplier reuse) {
+        Arena previous = ACTIVE.get();
+        if (!inUse.compareAndSet(false, true)) {
+            ACTIVE.remove();
+            return new Scope(previous, null);
+        }
+        if (!reuse.getAsBoolean()) {
             slots.clear();
         }
         cursor = 0;
-        Scope scope = new Scope(ACTIVE.get());
         ACTIVE.set(this);
-        return scope;
+        return new Scope(previous, this);
     }
 
     /** Zero-filled storage of n floats: from the open arena of this thread, else new. */
@@ -82,12 +95,19 @@ public final class Arena {
         cursor++;
     }
 
-    /** Restores the arena that was open before, if any. */
+    /** Restores the arena that was open before, if any, and releases this one for other threads. */
     public static final class Scope implements AutoCloseable {
         private final Arena previous;
+        private final Arena owned; // null when another thread had the arena open
 
-        private Scope(Arena previous) {
+        private Scope(Arena previous, Arena owned) {
             this.previous = previous;
+            this.owned = owned;
+        }
+
+        /** True when this scope's pass uses the arena's buffers, false when it got new arrays. */
+        public boolean owns() {
+            return owned != null;
         }
 
         @Override
@@ -96,6 +116,9 @@ public final class Arena {
                 ACTIVE.remove();
             } else {
                 ACTIVE.set(previous);
+            }
+            if (owned != null) {
+                owned.inUse.set(false);
             }
         }
     }

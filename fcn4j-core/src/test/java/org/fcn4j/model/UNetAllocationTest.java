@@ -104,6 +104,46 @@ class UNetAllocationTest {
         assertArrayEquals(kept.data(), ya.data(), "UNet training output overwritten by later passes");
     }
 
+    @Test
+    void concurrentForwardPassesStayCorrect() throws Exception {
+        // Two threads share one model in evaluation mode: the one that finds the arena taken gets
+        // new arrays, so both must match outputs computed one at a time.
+        UNet model = new UNet(ModelConfig.unetFromBase(1, 3, 4, 2), new Generator(11));
+        model.eval();
+        Generator rng = new Generator(12);
+        Tensor[] inputs = {Tensor.randn(rng, 2, 1, 8, 8), Tensor.randn(rng, 2, 1, 8, 8)};
+        float[][] expected = new float[2][];
+        try (var scope = GradMode.noGrad()) {
+            for (int i = 0; i < 2; i++) {
+                expected[i] = model.forward(inputs[i]).data();
+            }
+        }
+        Throwable[] failure = new Throwable[2];
+        Thread[] threads = new Thread[2];
+        for (int t = 0; t < 2; t++) {
+            int id = t;
+            threads[t] = new Thread(() -> {
+                try (var scope = GradMode.noGrad()) {
+                    for (int k = 0; k < 200; k++) {
+                        assertArrayEquals(expected[id], model.forward(inputs[id]).data(),
+                                "UNet eval output of thread " + id + ", pass " + k);
+                    }
+                } catch (Throwable e) {
+                    failure[id] = e;
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        for (Throwable f : failure) {
+            if (f != null) {
+                throw new AssertionError(f);
+            }
+        }
+    }
+
     private static long allocatedBytes() {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long total = 0;

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Small cases of the layer mismatches that tools/fixtures/gen_random.py found outside the fixture
- * grids; expected values are PyTorch 1.13's (the script that printed each is in its comment).
+ * grids. Expected values are PyTorch 1.13's, and each comment names the PyTorch call behind them.
  */
 class ParityRegressionTest {
 
@@ -100,7 +100,7 @@ class ParityRegressionTest {
     }
 
     /**
-     * A LayerNorm row of one value has a zero input gradient; the float32 combination of
+     * A LayerNorm row of one value has a zero input gradient. The float32 combination of
      * invStd * dy and the mean term left 6e-5 with eps 1e-5.
      * nn.LayerNorm(1) with weight 1.5, bias 0.25 on [[100.5], [-3.3]], dy [[0.7], [-1.9]]: dx 0, 0.
      */
@@ -131,7 +131,7 @@ class ParityRegressionTest {
 
     /**
      * An empty batch in training mode: PyTorch 1.13 returns an empty output, keeps the running
-     * statistics, counts the step in num_batches_tracked and gives zero parameter gradients;
+     * statistics, counts the step in num_batches_tracked and gives zero parameter gradients.
      * fcn4j rejected it as "one value per channel".
      */
     @Test
@@ -173,5 +173,13 @@ class ParityRegressionTest {
         IllegalArgumentException rank = assertThrows(IllegalArgumentException.class,
                 () -> new MaxPool2d(2).forward(Tensor.ones(4, 4)));
         assertTrue(rank.getMessage().contains("(C, H, W), got (4, 4)"), rank.getMessage());
+    }
+
+    /** A softmax axis outside the input's rank is rejected with the layer and the valid range, as PyTorch's IndexError. */
+    @Test
+    void softmaxDimOutOfRangeNamesTheLayer() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new LogSoftmax(4).forward(Tensor.ones(1, 2, 3, 3)));
+        assertEquals("LogSoftmax(dim=4): dim must be in [-4, 3] for input of shape (1, 2, 3, 3)", e.getMessage());
     }
 }

@@ -253,10 +253,20 @@ class RandomParityTest {
             case "focal_multiclass" -> FocalLoss.multiclass().withReduction(r).withGamma(c.attrDouble("gamma"))
                     .withAlpha(c.attrDouble("alpha")).withIgnoreIndex(c.attrInt("ignore_index"))
                     .forward(x, c.longs("target"), classShape);
-            case "focal_binary" -> FocalLoss.binary().withReduction(r).withGamma(c.attrDouble("gamma"))
-                    .withAlpha(c.attrDouble("alpha")).forward(x, c.tensor("target"));
-            case "bce" -> new BCEWithLogitsLoss(c.has("pos_weight") ? c.tensor("pos_weight") : null, r)
-                    .forward(x, c.tensor("target"));
+            case "focal_binary" -> {
+                if (c.has("grad_target")) {
+                    target = c.tensor("target").requiresGrad(true);
+                }
+                yield FocalLoss.binary().withReduction(r).withGamma(c.attrDouble("gamma"))
+                        .withAlpha(c.attrDouble("alpha")).forward(x, target == null ? c.tensor("target") : target);
+            }
+            case "bce" -> {
+                if (c.has("grad_target")) {
+                    target = c.tensor("target").requiresGrad(true);
+                }
+                yield new BCEWithLogitsLoss(c.has("pos_weight") ? c.tensor("pos_weight") : null, r)
+                        .forward(x, target == null ? c.tensor("target") : target);
+            }
             default -> throw new AssertionError(c.name() + ": unknown loss kind " + kind);
         };
         close(context + ", forward", c, "loss", out, ATOL);
