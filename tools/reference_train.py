@@ -115,6 +115,7 @@ def main():
         return (inter[present] / union[present]).mean().item()
 
     best, best_epoch, best_state = -1.0, 0, None
+    curve, first_loss = [], None
     start = time.time()
     for e, indices in enumerate(order["epochs"]):
         model.train()
@@ -125,9 +126,13 @@ def main():
             opt.zero_grad()
             loss = F.cross_entropy(model(x), y, ignore_index=ignore,
                                    label_smoothing=cfg["loss"]["label_smoothing"])
+            if first_loss is None:
+                first_loss = loss.item()
+                print("step 1 loss %.6f" % first_loss, file=sys.stderr)
             loss.backward()
             opt.step()
         val = miou_of(val_x, val_y)
+        curve.append(val)
         if val > best:
             best, best_epoch = val, e + 1
             best_state = {n: t.clone() for n, t in model.state_dict().items()}
@@ -136,10 +141,21 @@ def main():
 
     model.load_state_dict(best_state)
     miou = miou_of(test_x, test_y)
-    fcn4j = json.load(open(os.path.join(run, "test_metrics.json")))
+    result = {"torch": torch.__version__, "threads": torch.get_num_threads(), "first_step_loss": first_loss,
+              "val_miou": curve, "best_epoch": best_epoch, "test_miou": miou, "seconds": time.time() - start}
+    with open(os.path.join(run, "reference_result.json"), "w") as f:
+        json.dump(result, f, indent=1)
+    metrics = os.path.join(run, "test_metrics.json")
+    if not os.path.exists(metrics):
+        # The reference may run beside fcn4j's own training: it only needs the normalisation,
+        # which the model file holds from the first epoch on.
+        print("PyTorch %s: best epoch %d, test mIoU %.4f; fcn4j has not finished (no test_metrics.json)"
+              % (torch.__version__, best_epoch, miou))
+        return
+    _, meta = tensors_of(os.path.join(run, "model.safetensors"))
+    fcn4j = json.load(open(metrics))
     print("PyTorch %s: best epoch %d, test mIoU %.4f; fcn4j: best epoch %s, test mIoU %.4f; difference %.4f"
           % (torch.__version__, best_epoch, miou, meta.get("best_epoch"), fcn4j["miou"], abs(miou - fcn4j["miou"])))
-
 
 if __name__ == "__main__":
     main()

@@ -38,7 +38,7 @@ final class Evaluator {
 
     /** A model rebuilt from its file, with its normalisation, classes and training dataset. */
     record Loaded(ModelFile.Contents file, Module model, ModelConfig config, String task, Normalizer normalizer,
-            List<String> classes, int ignoreIndex, Map<String, Object> dataset) {
+            Normalizer targetNormalizer, List<String> classes, int ignoreIndex, Map<String, Object> dataset) {
         boolean segmentation() {
             return task.equals("segmentation");
         }
@@ -56,6 +56,14 @@ final class Evaluator {
                 out[i] = normalizer.transform(one).reshape(1, s[1], s[2], s[3]);
             }
             return Tensor.concat(0, out);
+        }
+
+        /**
+         * Maps a regression output (N, C, H, W) back to the target's units when the model was trained on
+         * normalised targets; returns other outputs unchanged.
+         */
+        Tensor denormalize(Tensor output) {
+            return targetNormalizer == null ? output : targetNormalizer.inverse(output);
         }
     }
 
@@ -75,12 +83,13 @@ final class Evaluator {
         }
         model.eval();
         String task = f.require(ModelFile.TASK_KEY);
-        Map<String, Object> norm = f.json(ModelFile.NORMALIZATION_KEY);
-        Normalizer normalizer = null;
-        if (!norm.isEmpty()) {
-            Map<String, String> m = new LinkedHashMap<>();
-            norm.forEach((k, v) -> m.put(k, String.valueOf(v)));
-            normalizer = Normalizer.fromMap(m);
+        Normalizer normalizer = normalizer(f, ModelFile.NORMALIZATION_KEY);
+        Normalizer targetNormalizer = f.metadata().containsKey(ModelFile.TARGET_NORMALIZATION_KEY)
+                ? normalizer(f, ModelFile.TARGET_NORMALIZATION_KEY) : null;
+        if (targetNormalizer != null && (task.equals("segmentation")
+                || targetNormalizer.channels() != config.outChannels())) {
+            throw new IOException(f.path() + ": the target normalisation has " + targetNormalizer.channels()
+                    + " channel(s) for a " + task + " model with " + config.outChannels() + " output channel(s)");
         }
         List<String> classes = new ArrayList<>();
         if (task.equals("segmentation")) {
@@ -89,8 +98,22 @@ final class Evaluator {
             }
         }
         String ignore = f.metadata().get("ignore_index");
-        return new Loaded(f, model, config, task, normalizer, classes, ignore == null ? 255 : Integer.parseInt(ignore),
+        return new Loaded(f, model, config, task, normalizer, targetNormalizer, classes, ignore == null ? 255 : Integer.parseInt(ignore),
                 f.json(ModelFile.DATASET_KEY));
+    }
+
+    private static Normalizer normalizer(ModelFile.Contents f, String key) throws IOException {
+        Map<String, Object> stats = f.json(key);
+        if (stats.isEmpty()) {
+            return null;
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        stats.forEach((k, v) -> m.put(k, String.valueOf(v)));
+        try {
+            return Normalizer.fromMap(m);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(f.path() + ": invalid '" + key + "' statistics in the metadata: " + e.getMessage(), e);
+        }
     }
 
     /** Metrics of one evaluation. */
@@ -116,7 +139,7 @@ final class Evaluator {
         try (DataLoader loader = new DataLoader(data, DataLoader.Options.of(batchSize));
                 GradMode.Scope scope = GradMode.noGrad()) {
             for (Batch b : loader.epoch(0)) {
-                Tensor out = m.model().forward(m.normalize(b.inputs()));
+                Tensor out = m.denormalize(m.model().forward(m.normalize(b.inputs())));
                 if (seg) {
                     segEval.update(out, b.targets());
                 } else {

@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
         description = {"Run a model on PNG/JPEG images (or .npy arrays of shape (C, H, W)).",
             "Inputs are normalised with the training statistics stored in the model file; any image size works.",
             "Segmentation: one indexed PNG per input whose pixel values are the class indices (the mask format the "
-                + "data loaders read). Regression: one .npy float32 field (C, H, W) per input, in the target's units."})
+                + "data loaders read). Regression: one .npy float32 field (C, H, W) per input, in the target's units (the inverse of the "
+                + "target normalisation stored in the model file)."})
 final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "model.safetensors of a run folder.")
     Path model;
@@ -55,7 +56,7 @@ final class PredictCommand implements Callable<Integer> {
             }
             Tensor y;
             try (GradMode.Scope scope = GradMode.noGrad()) {
-                y = m.model().forward(m.normalize(x.reshape(1, x.size(0), x.size(1), x.size(2))));
+                y = m.denormalize(m.model().forward(m.normalize(x.reshape(1, x.size(0), x.size(1), x.size(2)))));
             }
             String base = f.getFileName().toString().replaceFirst("\\.[^.]+$", "");
             Path out;

@@ -1,6 +1,7 @@
 package org.fcn4j.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BinaryOperator;
 
+import org.fcn4j.data.ArrayDataset;
 import org.fcn4j.data.CellsDataset;
 import org.fcn4j.data.DataLoader;
 import org.fcn4j.data.Dataset;
@@ -76,7 +78,13 @@ final class RunSetup {
         String name = (String) description.get("name");
         long seed = ((Number) description.get("seed")).longValue();
         Dataset ds;
-        if (name.equals("voc2007")) {
+        if (name.equals("npy")) {
+            Object root = description.get("root");
+            if (root == null) {
+                throw new IllegalArgumentException("dataset npy needs its folder (data.root)");
+            }
+            ds = npyFolder(Path.of((String) root), split);
+        } else if (name.equals("voc2007")) {
             Object root = description.get("root");
             if (root == null) {
                 throw new IllegalArgumentException("dataset voc2007 needs its folder (data.root)");
@@ -103,6 +111,23 @@ final class RunSetup {
         return ds;
     }
 
+    /**
+     * Reads {@code root/<split>/inputs.npy} and {@code targets.npy}; a class-map dataset takes its
+     * class count from {@code root/train/classes.txt} (one name per line) when present, so that every
+     * split agrees even when one lacks the last class.
+     */
+    private static Dataset npyFolder(Path root, String split) throws IOException {
+        Path dir = root.resolve(split);
+        if (!Files.isRegularFile(dir.resolve("inputs.npy")) || !Files.isRegularFile(dir.resolve("targets.npy"))) {
+            throw new IllegalArgumentException("dataset npy: expected " + dir.resolve("inputs.npy") + " and "
+                    + dir.resolve("targets.npy") + " (the layout of fcn4j data export --output " + dir + ")");
+        }
+        Path classes = root.resolve("train").resolve("classes.txt");
+        int numClasses = Files.isRegularFile(classes)
+                ? (int) Files.readAllLines(classes).stream().filter(l -> !l.isBlank()).count() : 0;
+        return ArrayDataset.fromNpy(dir.resolve("inputs.npy"), dir.resolve("targets.npy"), numClasses);
+    }
+
     private static Dataset withCleanTargets(CellsDataset cells) {
         return new Dataset() {
             @Override
@@ -126,6 +151,31 @@ final class RunSetup {
         return switch (c.getString("data.normalization")) {
             case "standard" -> Normalizer.fit(train, Normalizer.Mode.STANDARD);
             case "minmax" -> Normalizer.fit(train, Normalizer.Mode.MIN_MAX);
+            default -> null;
+        };
+    }
+
+    /**
+     * The regression-target normaliser fitted on the training split, or null: {@code auto} is
+     * standard for regression and none for segmentation (class maps are never normalised).
+     *
+     * <p>NOTE: standard and min-max are affine with a positive scale per channel, so the minimiser
+     * of each pixel's loss maps back exactly: the mean for MSE, the median for L1, the q-quantile for
+     * the pinball loss (the noise2noise argument survives). The loss values change scale, by 1/scale
+     * for L1 and pinball and 1/scale^2 for MSE, which weighs the channels of a multi-channel target
+     * equally.
+     */
+    static Normalizer fitTargetNormalizer(TrainConfig c, Dataset train, String task) {
+        String mode = c.getString("data.target_normalization");
+        boolean seg = task.equals("segmentation");
+        if (seg && (mode.equals("standard") || mode.equals("minmax"))) {
+            throw new IllegalArgumentException("data.target_normalization: invalid value '" + mode + "' for a "
+                    + "segmentation task (class maps are never normalised); use auto or none");
+        }
+        return switch (mode) {
+            case "auto" -> seg ? null : Normalizer.fitTargets(train, Normalizer.Mode.STANDARD);
+            case "standard" -> Normalizer.fitTargets(train, Normalizer.Mode.STANDARD);
+            case "minmax" -> Normalizer.fitTargets(train, Normalizer.Mode.MIN_MAX);
             default -> null;
         };
     }

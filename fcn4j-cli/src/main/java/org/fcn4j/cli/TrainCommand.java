@@ -122,6 +122,7 @@ final class TrainCommand implements Callable<Integer> {
         final Dataset valSet;
         final Dataset testSet;
         final Normalizer normalizer;
+        final Normalizer targetNormalizer;
         final ModelConfig modelConfig;
         final Module model;
         final Generator modelRng;
@@ -152,6 +153,13 @@ final class TrainCommand implements Callable<Integer> {
                 log.printf(Locale.ROOT, "fcn4j: fitted %s normalisation on %d training images in %.1f s%n",
                         c.getString("data.normalization"), trainSet.size(), (System.nanoTime() - t0) / 1e9);
             }
+            targetNormalizer = RunSetup.fitTargetNormalizer(c, trainSet, task);
+            if (targetNormalizer != null) {
+                log.printf(Locale.ROOT, "fcn4j: fitted %s target normalisation on the training split (offset %s, "
+                        + "scale %s); outputs are mapped back to the target's units for metrics and predictions%n",
+                        targetNormalizer.mode().name().toLowerCase(Locale.ROOT), offsets(targetNormalizer, true),
+                        offsets(targetNormalizer, false));
+            }
             int inChannels = trainSet.get(0).input().size(0);
             int outChannels = seg ? trainSet.numClasses() : trainSet.get(0).target().size(0);
             modelConfig = RunSetup.modelConfig(c, inChannels, outChannels);
@@ -162,10 +170,11 @@ final class TrainCommand implements Callable<Integer> {
             int batch = c.getInt("data.batch_size");
             int workers = c.getInt("data.workers");
             DataLoader.Options trainOptions = DataLoader.Options.of(batch).shuffled(c.getLong("seed")).withDropLast(true)
-                    .withWorkers(workers).withTransform(RunSetup.augmentation(c)).withInputNormalizer(normalizer);
+                    .withWorkers(workers).withTransform(RunSetup.augmentation(c)).withInputNormalizer(normalizer)
+                    .withTargetNormalizer(targetNormalizer);
             trainLoader = new DataLoader(trainSet, trainOptions);
             valLoader = new DataLoader(valSet, DataLoader.Options.of(batch).withWorkers(workers)
-                    .withInputNormalizer(normalizer));
+                    .withInputNormalizer(normalizer).withTargetNormalizer(targetNormalizer));
 
             String select = c.getString("train.select_metric");
             if (select.equals("auto")) {
@@ -183,13 +192,21 @@ final class TrainCommand implements Callable<Integer> {
             optimizer = RunSetup.optimizer(c, model.parameters());
             schedule = RunSetup.schedule(c, optimizer, steps * c.getInt("train.epochs"), maximize);
             classNames = seg ? names(trainSet) : List.of();
-            evaluation = seg ? Evaluations.segmentation(outChannels, c.getInt("loss.ignore_index"))
-                    : Evaluations.regression();
+            if (seg) {
+                evaluation = Evaluations.segmentation(outChannels, c.getInt("loss.ignore_index"));
+            } else {
+                // Validation metrics in the target's units, like those of evaluate; the loss stays normalised.
+                evaluation = targetNormalizer == null ? Evaluations.regression()
+                        : Evaluations.denormalized(Evaluations.regression(), targetNormalizer);
+            }
 
             metadata.put(ModelFile.MODEL_KEY, modelConfig.toJson());
             metadata.put(ModelFile.TASK_KEY, task);
             metadata.put(ModelFile.DATASET_KEY, RunSetup.json(dataset));
             metadata.put(ModelFile.NORMALIZATION_KEY, RunSetup.json(normalizer == null ? Map.of() : normalizer.toMap()));
+            if (targetNormalizer != null) {
+                metadata.put(ModelFile.TARGET_NORMALIZATION_KEY, RunSetup.json(targetNormalizer.toMap()));
+            }
             if (seg) {
                 metadata.put(ModelFile.CLASSES_KEY, RunSetup.json(classNames));
                 metadata.put("ignore_index", Integer.toString(c.getInt("loss.ignore_index")));
@@ -201,6 +218,15 @@ final class TrainCommand implements Callable<Integer> {
 
         static TrainRun prepare(TrainConfig c, Path runDir, PrintStream log) throws IOException {
             return new TrainRun(c, runDir, log);
+        }
+
+        private static String offsets(Normalizer n, boolean offset) {
+            StringBuilder sb = new StringBuilder();
+            for (int k = 0; k < n.channels(); k++) {
+                sb.append(k == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.4g",
+                        offset ? n.offset(k) : n.scale(k)));
+            }
+            return n.channels() == 1 ? sb.toString() : "[" + sb + "]";
         }
 
         private static List<String> names(Dataset ds) {

@@ -64,10 +64,12 @@ final class TrainConfig {
                 + "bilinear / nearest followed by a 3x3 convolution", "transpose", "bilinear", "nearest");
         key("model.dropout", Kind.FRACTION, 0.0, "dropout probability before the bottleneck's second convolution");
 
-        key("data.dataset", Kind.CHOICE, "fashion-scenes", "built-in dataset, or voc2007 (folder in data.root)",
-                "fashion-scenes", "cells-denoise", "cells-noise2noise", "cells-pure-noise", "voc2007");
+        key("data.dataset", Kind.CHOICE, "fashion-scenes", "built-in dataset, or voc2007 or npy (folder in "
+                + "data.root)", "fashion-scenes", "cells-denoise", "cells-noise2noise", "cells-pure-noise", "voc2007",
+                "npy");
         key("data.root", Kind.STRING, null, "folder of a dataset on disk (voc2007: the VOC2007 folder that "
-                + "holds JPEGImages/)");
+                + "holds JPEGImages/; npy: a folder with train/, val/ and test/, each holding inputs.npy and "
+                + "targets.npy as `fcn4j data export` writes them)");
         key("data.train_size", Kind.POSITIVE_INT, null, "training samples used (default: the whole split)");
         key("data.val_size", Kind.POSITIVE_INT, 256L, "validation samples used (unset: the whole split)");
         key("data.test_size", Kind.POSITIVE_INT, null, "test samples used (default: the whole split)");
@@ -76,6 +78,9 @@ final class TrainConfig {
         key("data.workers", Kind.POSITIVE_INT, 1L, "data-loading threads (separate from compute threads)");
         key("data.normalization", Kind.CHOICE, "standard", "input normalisation fitted on the training split",
                 "standard", "minmax", "none");
+        key("data.target_normalization", Kind.CHOICE, "auto", "regression-target normalisation fitted on the "
+                + "training split, inverted on outputs for evaluation and prediction: auto is standard for "
+                + "regression, none for segmentation", "auto", "standard", "minmax", "none");
         key("data.crop", Kind.POSITIVE_INT, null, "random square crop of this size for training "
                 + "(needed for datasets of mixed image sizes)");
         key("data.flip", Kind.BOOL, false, "random horizontal flips for training");
@@ -334,6 +339,10 @@ final class TrainConfig {
     }
 
     private void checkCombinations(String source) {
+        if (getString("data.dataset").equals("npy") && getString("data.root") == null) {
+            throw new IllegalArgumentException(source + ": data.dataset npy needs data.root, the folder that holds "
+                    + "train/inputs.npy and train/targets.npy (and val/, test/)");
+        }
         if (getString("data.dataset").equals("voc2007") && getString("data.root") == null) {
             throw new IllegalArgumentException(source + ": data.dataset voc2007 needs data.root, the VOC2007 folder "
                     + "(the one that contains JPEGImages/ and SegmentationClass/)");

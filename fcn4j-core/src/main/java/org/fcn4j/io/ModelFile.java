@@ -27,8 +27,14 @@ public final class ModelFile {
     public static final String VERSION_KEY = "fcn4j_version";
     /** Metadata key of the model configuration (JSON object, e.g. {"type": "unet", ...}). */
     public static final String MODEL_KEY = "model";
-    /** Metadata key of the input (and for regression, target) normalisation statistics (JSON object). */
+    /** Metadata key of the input normalisation statistics (JSON object; empty when inputs are not normalised). */
     public static final String NORMALIZATION_KEY = "normalization";
+    /**
+     * Metadata key of the regression-target normalisation statistics (JSON object, absent or empty when
+     * targets are not normalised): the network then outputs normalised values, and evaluation and
+     * prediction map them back to the target's units with the inverse transform.
+     */
+    public static final String TARGET_NORMALIZATION_KEY = "target_normalization";
     /** Metadata key of the class names (JSON array; absent for regression models). */
     public static final String CLASSES_KEY = "classes";
     /** Metadata key of the training data description (JSON object: built-in name, seed and sizes, or paths). */

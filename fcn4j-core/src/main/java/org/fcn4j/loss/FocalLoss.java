@@ -46,7 +46,8 @@ import org.fcn4j.tensor.Tensor;
  * <p>Shape: binary: input any shape, target (float, values in [0, 1]) the input's shape, output
  * a scalar or the input's shape with Reduction.NONE. Multi-class: logits (N, C, H, W) (any
  * (N, C, d1, ..., dk)), target (N, H, W) class indices, output a scalar or (N, H, W). The
- * gradient flows to the input only.
+ * gradient flows to the input, and in the binary form also to a target that requires one, as in
+ * PyTorch.
  */
 public final class FocalLoss implements Loss {
     private static final String NAME = "FocalLoss";
@@ -149,22 +150,56 @@ public final class FocalLoss implements Loss {
             sum += l;
         }
         if (reduction == Reduction.NONE) {
-            return Tensor.result(NAME, out, shape, dOut -> binaryBackward(input, t, dOut, 0), input);
+            return Tensor.result(NAME, out, shape, dOut -> binaryBackward(input, target, dOut, 0), input, target);
         }
         double scale = reduction == Reduction.MEAN ? 1.0 / x.length : 1.0;
-        Backward backward = dOut -> binaryBackward(input, t, null, dOut[0] * scale);
-        return Tensor.result(NAME, new float[] {(float) (sum * scale)}, new int[0], backward, input);
+        Backward backward = dOut -> binaryBackward(input, target, null, dOut[0] * scale);
+        return Tensor.result(NAME, new float[] {(float) (sum * scale)}, new int[0], backward, input, target);
     }
 
-    private void binaryBackward(Tensor input, float[] t, float[] dOut, double g) {
-        if (!input.requiresGrad()) {
-            return;
-        }
+    /** Gradients of the binary form: of the input, and of the target when it requires one (as PyTorch). */
+    private void binaryBackward(Tensor input, Tensor target, float[] dOut, double g) {
         float[] x = input.data();
-        float[] dx = input.gradBuffer();
-        for (int i = 0; i < x.length; i++) {
-            dx[i] += (float) ((dOut == null ? g : dOut[i]) * slope(x[i], t[i]));
+        float[] t = target.data();
+        if (input.requiresGrad()) {
+            float[] dx = input.gradBuffer();
+            for (int i = 0; i < x.length; i++) {
+                dx[i] += (float) ((dOut == null ? g : dOut[i]) * slope(x[i], t[i]));
+            }
         }
+        if (target.requiresGrad()) {
+            float[] dt = target.gradBuffer();
+            for (int i = 0; i < x.length; i++) {
+                dt[i] += (float) ((dOut == null ? g : dOut[i]) * targetSlope(x[i], t[i]));
+            }
+        }
+    }
+
+    /**
+     * df/dt = da_t/dt (1 - p_t)^gamma ce + a_t [gamma (1 - p_t)^(gamma - 1) (1 - 2 s(x)) ce
+     * - (1 - p_t)^gamma x], since dp_t/dt = 2 s(x) - 1 and dce/dt = -x.
+     */
+    private double targetSlope(double x, double t) {
+        double e = Math.exp(-Math.abs(x));
+        double p = x >= 0 ? 1 / (1 + e) : e / (1 + e);
+        double ce = Math.max(x, 0) - x * t + Math.log1p(e);
+        double m = 1 - (p * t + (1 - p) * (1 - t));
+        double modulator;
+        double dModulator;
+        if (gamma == 0) {
+            modulator = 1;
+            dModulator = 0;
+        } else if (m > 0) {
+            double mPow = pow(m, gamma - 1);
+            modulator = mPow * m;
+            dModulator = gamma * mPow * (1 - 2 * p);
+        } else {
+            // As in slope: 1 - p_t reached 0, and the term vanishes for gamma > 1.
+            modulator = 0;
+            dModulator = gamma == 1 ? 1 - 2 * p : 0;
+        }
+        double dWeight = alpha < 0 ? 0 : 2 * alpha - 1;
+        return dWeight * modulator * ce + weight(t) * (dModulator * ce - modulator * x);
     }
 
     private Tensor multiclass(Tensor logits, int[] labels) {

@@ -61,7 +61,7 @@ class LossParityRegressionTest {
     }
 
     /**
-     * PyTorch also differentiates BCEWithLogitsLoss in its target; fcn4j gave the target no gradient.
+     * PyTorch also differentiates BCEWithLogitsLoss in its target, where fcn4j gave no gradient.
      * F.binary_cross_entropy_with_logits(x=[2, -1], t=[0.25, 1], pos_weight=[2, 0.5], reduction="sum").
      */
     @Test
@@ -69,7 +69,20 @@ class LossParityRegressionTest {
         Tensor x = Tensor.of(new float[] {2f, -1f}, 2).requiresGrad(true);
         Tensor t = Tensor.of(new float[] {0.25f, 1f}, 2).requiresGrad(true);
         new BCEWithLogitsLoss(Tensor.of(new float[] {2f, 0.5f}, 2), Reduction.SUM).forward(x, t).backward();
-        Approx.assertClose("BCEWithLogitsLoss target gradient", new float[] {-1.8730720281600952f, 0.34336918592453003f},
-                t.grad().data(), 1e-6, 1e-6);
+        float[] expected = {-1.8730720281600952f, 0.34336918592453003f};
+        Approx.assertClose("BCEWithLogitsLoss target gradient", expected, t.grad().data(), 1e-6, 1e-6);
+    }
+
+    /**
+     * Likewise torchvision's sigmoid_focal_loss: x=[1.5, -0.5], t=[0.25, 1], alpha=0.25, gamma=2,
+     * reduction="sum" gives t.grad [-1.38846838, -0.0660238937].
+     */
+    @Test
+    void focalBinaryGivesTheTargetAGradient() {
+        Tensor x = Tensor.of(new float[] {1.5f, -0.5f}, 2).requiresGrad(true);
+        Tensor t = Tensor.of(new float[] {0.25f, 1f}, 2).requiresGrad(true);
+        FocalLoss.binary().withReduction(Reduction.SUM).forward(x, t).backward();
+        float[] expected = {-1.3884683847427368f, -0.06602389365434647f};
+        Approx.assertClose("FocalLoss.binary target gradient", expected, t.grad().data(), 1e-6, 1e-6);
     }
 }

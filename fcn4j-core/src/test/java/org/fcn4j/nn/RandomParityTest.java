@@ -253,8 +253,13 @@ class RandomParityTest {
             case "focal_multiclass" -> FocalLoss.multiclass().withReduction(r).withGamma(c.attrDouble("gamma"))
                     .withAlpha(c.attrDouble("alpha")).withIgnoreIndex(c.attrInt("ignore_index"))
                     .forward(x, c.longs("target"), classShape);
-            case "focal_binary" -> FocalLoss.binary().withReduction(r).withGamma(c.attrDouble("gamma"))
-                    .withAlpha(c.attrDouble("alpha")).forward(x, c.tensor("target"));
+            case "focal_binary" -> {
+                if (c.has("grad_target")) {
+                    target = c.tensor("target").requiresGrad(true);
+                }
+                yield FocalLoss.binary().withReduction(r).withGamma(c.attrDouble("gamma"))
+                        .withAlpha(c.attrDouble("alpha")).forward(x, target == null ? c.tensor("target") : target);
+            }
             case "bce" -> {
                 if (c.has("grad_target")) {
                     target = c.tensor("target").requiresGrad(true);
