@@ -86,7 +86,7 @@ final class BenchConvCommand implements Callable<Integer> {
             name = conv.toString();
         }
         Tensor probe;
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             probe = layer.apply(x);
         }
         Tensor seed = Tensor.randn(rng, probe.shape());
@@ -94,7 +94,7 @@ final class BenchConvCommand implements Callable<Integer> {
         PrintWriter pw = spec.commandLine().getOut();
         pw.printf("%s, input (%d, %d, %d, %d), %d threads%n", name, batch, in, size, size, Parallel.threads());
         Timing fwd = time(() -> {
-            try (var scope = GradMode.noGrad()) {
+            try (var _ = GradMode.noGrad()) {
                 layer.apply(x);
             }
         });
