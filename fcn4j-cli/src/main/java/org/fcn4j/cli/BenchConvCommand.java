@@ -32,34 +32,34 @@ final class BenchConvCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--batch", defaultValue = "8", description = "Batch size N (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "8", description = "Batch size N (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--in", defaultValue = "64", description = "Input channels (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--in", paramLabel = "C", defaultValue = "64", description = "Input channels (default: ${DEFAULT-VALUE}).")
     int in;
 
-    @Option(names = "--out", defaultValue = "64", description = "Output channels (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", paramLabel = "F", defaultValue = "64", description = "Output channels (default: ${DEFAULT-VALUE}).")
     int out;
 
-    @Option(names = "--size", defaultValue = "64", description = "Input height and width (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--size", paramLabel = "PIXELS", defaultValue = "64", description = "Input height and width (default: ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--kernel", defaultValue = "3", description = "Kernel size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kernel", paramLabel = "K", defaultValue = "3", description = "Kernel size (default: ${DEFAULT-VALUE}).")
     int kernel;
 
-    @Option(names = "--stride", defaultValue = "1", description = "Stride (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--stride", paramLabel = "S", defaultValue = "1", description = "Stride (default: ${DEFAULT-VALUE}).")
     int stride;
 
-    @Option(names = "--padding", defaultValue = "1", description = "Zero padding (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--padding", paramLabel = "P", defaultValue = "1", description = "Zero padding (default: ${DEFAULT-VALUE}).")
     int padding;
 
     @Option(names = "--transpose", description = "Time ConvTranspose2d (with a bias) instead of Conv2d (without).")
     boolean transpose;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "COUNT", defaultValue = "5", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--iters", defaultValue = "10", description = "Timed runs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--iters", paramLabel = "COUNT", defaultValue = "10", description = "Timed runs (default: ${DEFAULT-VALUE}).")
     int iters;
 
     @Override
@@ -86,7 +86,7 @@ final class BenchConvCommand implements Callable<Integer> {
             name = conv.toString();
         }
         Tensor probe;
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             probe = layer.apply(x);
         }
         Tensor seed = Tensor.randn(rng, probe.shape());
@@ -94,7 +94,7 @@ final class BenchConvCommand implements Callable<Integer> {
         PrintWriter pw = spec.commandLine().getOut();
         pw.printf("%s, input (%d, %d, %d, %d), %d threads%n", name, batch, in, size, size, Parallel.threads());
         Timing fwd = time(() -> {
-            try (var scope = GradMode.noGrad()) {
+            try (var _ = GradMode.noGrad()) {
                 layer.apply(x);
             }
         });

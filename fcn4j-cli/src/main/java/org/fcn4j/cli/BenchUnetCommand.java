@@ -144,7 +144,7 @@ final class BenchUnetCommand implements Callable<Integer> {
         // Inference: evaluation mode, no gradient recording.
         model.eval();
         double[] inferMs = new double[iters];
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             for (int i = 0; i < warmup + iters; i++) {
                 long t0 = System.nanoTime();
                 Tensor y = model.forward(x);

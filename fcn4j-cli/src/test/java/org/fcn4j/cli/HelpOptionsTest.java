@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import picocli.CommandLine;
 
-/** Every command and subcommand answers {@code --help} with its usage, as a new user tries first. */
+/** Every command and subcommand prints its usage on {@code --help}, the first thing a new user tries. */
 class HelpOptionsTest {
 
     // Argument lists that reach each command, e.g. ["explain", "conv"], found by walking the command tree.

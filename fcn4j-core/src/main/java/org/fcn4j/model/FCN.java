@@ -117,7 +117,7 @@ public final class FCN extends Module {
         List<LayerSummary> rows = new ArrayList<>();
         boolean wasTraining = isTraining();
         eval();
-        try (GradMode.Scope scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             SpatialPadding padding = new SpatialPadding(height, width, 32);
             Tensor x = padding.pad(Tensor.zeros(1, channels, height, width));
             rows.add(new LayerSummary("input", padding.needed() ? "padded by reflection" : "", x.shape(), 0));

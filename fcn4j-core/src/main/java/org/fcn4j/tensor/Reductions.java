@@ -84,7 +84,7 @@ final class Reductions {
         return Tensor.result(mean ? "mean" : "sum", out, outShape(shape, reduced, keepDim), backward, x);
     }
 
-    static Tensor max(Tensor x, int[] axes, boolean keepDim) {
+    static Tensor max(Tensor x, int[] axes, boolean keepDim, boolean shareTies) {
         int[] shape = x.shapeRef();
         if (x.numel() == 0) {
             throw new IllegalArgumentException("max of an empty tensor of shape " + Shape.str(shape));
@@ -108,10 +108,27 @@ final class Reductions {
             }
         }
 
+        // torch.max(x, dim) sends the gradient to the index it returns; torch.max(x) and torch.amax
+        // over several axes share it evenly among tied maxima (PyTorch 1.13).
         Backward backward = dOut -> {
             float[] dx = x.gradBuffer();
-            for (int o = 0; o < outSize; o++) {
-                dx[argmax[o]] += dOut[o];
+            if (!shareTies) {
+                for (int o = 0; o < outSize; o++) {
+                    dx[argmax[o]] += dOut[o];
+                }
+                return;
+            }
+            int[] ties = new int[outSize];
+            for (int i = 0; i < in.length; i++) {
+                if (in[i] == out[map[i]] || Float.isNaN(in[i]) && Float.isNaN(out[map[i]])) {
+                    ties[map[i]]++;
+                }
+            }
+            for (int i = 0; i < in.length; i++) {
+                int o = map[i];
+                if (in[i] == out[o] || Float.isNaN(in[i]) && Float.isNaN(out[o])) {
+                    dx[i] += dOut[o] / ties[o];
+                }
             }
         };
         return Tensor.result("max", out, outShape(shape, reduced, keepDim), backward, x);

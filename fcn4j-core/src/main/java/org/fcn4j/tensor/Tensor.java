@@ -421,13 +421,18 @@ public final class Tensor {
         return Reductions.mean(this, axes, keepDim);
     }
 
-    /** Maximum over the given axes; the gradient flows to the first maximal element. */
+    /**
+     * Maximum over the given axes. Over one axis, as {@code torch.max(x, dim)}, the gradient flows
+     * to the first maximal element; over several axes, as {@code torch.amax}, it is shared evenly
+     * among tied maxima.
+     */
     public Tensor max(int[] axes, boolean keepDim) {
-        return Reductions.max(this, axes, keepDim);
+        return Reductions.max(this, axes, keepDim, axes.length > 1);
     }
 
+    /** Maximum of all elements; as {@code torch.max(x)}, tied maxima share the gradient evenly. */
     public Tensor max() {
-        return Reductions.max(this, allAxes(), false);
+        return Reductions.max(this, allAxes(), false, true);
     }
 
     /**

@@ -252,7 +252,7 @@ public final class Trainer {
         evaluation.reset();
         double lossSum = 0;
         long count = 0;
-        try (GradMode.Scope scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             Iterator<Tensor[]> it = data.epoch(1);
             for (int b = 0; b < data.batchesPerEpoch() && it.hasNext(); b++) {
                 Tensor[] batch = it.next();

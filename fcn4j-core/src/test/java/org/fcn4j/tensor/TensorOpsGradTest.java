@@ -43,4 +43,16 @@ class TensorOpsGradTest {
         assertArrayEquals(new float[] {58, 64, 139, 154}, a.matmul(b).data());
         assertEquals(2, a.matmul(b).dim());
     }
+
+    @Test
+    void maxTiesFollowPyTorch() {
+        // torch.max(x) shares the gradient among ties; torch.max(x, dim) gives it to the first.
+        Tensor x = Tensor.vector(3f, 1f, 3f).requiresGrad(true);
+        x.max().backward();
+        assertArrayEquals(new float[] {0.5f, 0f, 0.5f}, x.grad().data());
+
+        Tensor y = Tensor.of(new float[] {3f, 1f, 3f}, 1, 3).requiresGrad(true);
+        y.max(new int[] {1}, false).sum().backward();
+        assertArrayEquals(new float[] {1f, 0f, 0f}, y.grad().data());
+    }
 }
