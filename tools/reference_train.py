@@ -12,7 +12,9 @@ Inputs:
               (--count as the run's data.val_size). As fcn4j does, the weights of the epoch with
               the best validation mIoU are kept and evaluated on the test split.
 
-Run: /usr/bin/python3 tools/reference_train.py RUN_DIR EXPORT_DIR [--threads 2]
+Run: /usr/bin/python3 tools/reference_train.py RUN_DIR EXPORT_DIR [--threads 2] [--every-step]
+  --every-step prints each batch's loss and the epoch's running mean, to compare with fcn4j's
+  progress lines step by step.
 
 Limits: U-Net models, the Adam, AdamW and SGD optimisers without a schedule, no augmentation
 (data.crop, data.flip), cross-entropy loss; the script stops with a message otherwise.
@@ -47,6 +49,7 @@ def main():
     run, export = sys.argv[1], sys.argv[2]
     if "--threads" in sys.argv:
         torch.set_num_threads(int(sys.argv[sys.argv.index("--threads") + 1]))
+    every_step = "--every-step" in sys.argv
     cfg = yaml.safe_load(open(os.path.join(run, "config.yaml")))
     for key, allowed in (("schedule", {"type": "none"}),):
         if cfg[key]["type"] != allowed["type"]:
@@ -119,6 +122,7 @@ def main():
     start = time.time()
     for e, indices in enumerate(order["epochs"]):
         model.train()
+        running = 0.0
         for b in range(0, len(indices), batch):
             idx = torch.tensor(indices[b:b + batch])
             x = normalise(train_x[idx])
@@ -129,6 +133,12 @@ def main():
             if first_loss is None:
                 first_loss = loss.item()
                 print("step 1 loss %.6f" % first_loss, file=sys.stderr)
+            if every_step:
+                # The running mean of the epoch, as fcn4j's progress line prints it.
+                step = b // batch + 1
+                running = (running * (step - 1) + loss.item()) / step
+                print("epoch %d step %d loss %.6f running mean %.6f" % (e + 1, step, loss.item(), running),
+                      file=sys.stderr)
             loss.backward()
             opt.step()
         val = miou_of(val_x, val_y)
