@@ -1,6 +1,7 @@
 package org.fcn4j.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,7 +23,8 @@ final class EvaluateCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--data", paramLabel = "NAME|DIR", description = "Built-in dataset name (fashion-scenes, "
-            + "cells-denoise, ...) or a VOC2007 folder; default: the model's training dataset.")
+            + "cells-denoise, ...), a VOC2007 folder, or a folder of exported splits (SPLIT/inputs.npy and "
+            + "SPLIT/targets.npy); default: the model's training dataset.")
     String data;
 
     @Option(names = "--split", defaultValue = "test", paramLabel = "SPLIT",
@@ -49,7 +51,8 @@ final class EvaluateCommand implements Callable<Integer> {
         if (data != null) {
             description = new LinkedHashMap<>();
             boolean folder = data.contains("/") || data.contains("\\");
-            description.put("name", folder ? "voc2007" : data);
+            boolean exported = folder && Files.isRegularFile(Path.of(data, split, "inputs.npy"));
+            description.put("name", exported ? "npy" : folder ? "voc2007" : data);
             description.put("root", folder ? data : null);
             description.put("seed", loaded.dataset().getOrDefault("seed", 0L));
         }

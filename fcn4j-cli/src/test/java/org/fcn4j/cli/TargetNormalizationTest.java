@@ -103,6 +103,10 @@ class TargetNormalizationTest {
         String testLine = eval.out().lines().filter(l -> l.startsWith("test ")).findFirst().orElseThrow();
         double mae = metric(testLine, "mae");
         double bias = metric(testLine, "bias");
+        CliRun evalData = CliRun.of("evaluate", "--model", runDir.resolve("model.safetensors").toString(), "--data",
+                data.toString(), "--output", dir.resolve("eval-data").toString());
+        assertEquals(0, evalData.exitCode(), evalData.err());
+        assertTrue(evalData.out().contains(testLine), "evaluate --data on the exported folder:\n" + evalData.out());
 
         // predict writes fields in the target's units; their error against the raw targets is evaluate's.
         Path in = dir.resolve("in");
