@@ -52,7 +52,13 @@ final class EvaluateCommand implements Callable<Integer> {
             description = new LinkedHashMap<>();
             boolean folder = data.contains("/") || data.contains("\\");
             boolean exported = folder && Files.isRegularFile(Path.of(data, split, "inputs.npy"));
-            description.put("name", exported ? "npy" : folder ? "voc2007" : data);
+            String name = data;
+            if (exported) {
+                name = "npy";
+            } else if (folder) {
+                name = "voc2007";
+            }
+            description.put("name", name);
             description.put("root", folder ? data : null);
             description.put("seed", loaded.dataset().getOrDefault("seed", 0L));
         }
