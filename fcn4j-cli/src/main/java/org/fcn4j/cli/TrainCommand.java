@@ -77,6 +77,10 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(resume + " is not a run folder: it has no config.yaml");
             }
             c = TrainConfig.load(saved, List.of());
+            if (!c.isSet("data.target_normalization")) {
+                // A run folder written before target normalisation existed trained on raw targets.
+                c = TrainConfig.load(saved, List.of("data.target_normalization=none"));
+            }
             runDir = resume;
         } else {
             c = TrainConfig.load(config, overrides);

@@ -78,6 +78,9 @@ class TargetNormalizationTest {
                 "--set", "output.charts=false", "--set", "output.run_dir=" + runDir);
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.err().contains("target normalisation"), r.err());
+        // A resumed run reads this key back; run folders without it trained on raw targets.
+        assertTrue(Files.readString(runDir.resolve("config.yaml")).contains("target_normalization: auto"),
+                "config.yaml records the target normalisation");
 
         // Stored statistics: those of the training targets alone.
         ModelFile.Contents file = ModelFile.read(runDir.resolve("model.safetensors"));
