@@ -23,10 +23,12 @@ import picocli.CommandLine.Option;
 
 /** {@code fcn4j predict}: runs a model on image files. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = {"Run a model on PNG/JPEG images (or .npy arrays of shape (C, H, W)).",
+        description = {"Run a model on PNG/JPEG images or .npy arrays of shape (H, W), (C, H, W) or (N, C, H, W) "
+                + "(the inputs.npy that data export writes).",
             "Inputs are normalised with the training statistics stored in the model file; any image size works.",
             "Segmentation: one indexed PNG per input whose pixel values are the class indices (the mask format the "
-                + "data loaders read). Regression: one .npy float32 field (C, H, W) per input, in the target's units (the inverse of the "
+                + "data loaders read). A stacked (N, C, H, W) array gives masks NAME-0000.png, NAME-0001.png, ... "
+                + "Regression: one .npy float32 field (C, H, W) per input, (N, C, H, W) for a stacked one, in the target's units (the inverse of the "
                 + "target normalisation stored in the model file)."})
 final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "model.safetensors of a run folder.")
@@ -48,28 +50,43 @@ final class PredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no .png, .jpg, .jpeg or .npy files in " + input);
         }
         Files.createDirectories(output);
+        int predictions = 0;
         for (Path f : files) {
-            Tensor x = read(f);
-            if (x.size(0) != m.config().inChannels()) {
+            // (N, C, H, W): one image for PNG, JPEG and (C, H, W) arrays, N for a stacked .npy.
+            Tensor batch = read(f);
+            if (batch.size(1) != m.config().inChannels()) {
                 throw new IllegalArgumentException(f + ": the model expects " + m.config().inChannels()
-                        + " channel(s), the image has " + x.size(0));
+                        + " channel(s), the input has " + batch.size(1));
             }
-            Tensor y;
-            try (GradMode.Scope scope = GradMode.noGrad()) {
-                y = m.denormalize(m.model().forward(m.normalize(x.reshape(1, x.size(0), x.size(1), x.size(2)))));
-            }
+            int n = batch.size(0);
             String base = f.getFileName().toString().replaceFirst("\\.[^.]+$", "");
-            Path out;
-            if (m.segmentation()) {
-                out = output.resolve(base + ".png");
-                writeMask(out, y);
-            } else {
-                out = output.resolve(base + ".npy");
-                Npy.write(out, NdArray.of(y.reshape(y.size(1), y.size(2), y.size(3))));
+            Tensor[] fields = new Tensor[n];
+            for (int i = 0; i < n; i++) {
+                Tensor x = batch.slice(0, i, i + 1);
+                Tensor y;
+                try (var _ = GradMode.noGrad()) {
+                    y = m.denormalize(m.model().forward(m.normalize(x)));
+                }
+                if (m.segmentation()) {
+                    String name = n == 1 ? base : String.format(Locale.ROOT, "%s-%04d", base, i);
+                    Path out = output.resolve(name + ".png");
+                    writeMask(out, y);
+                    System.out.println(f + (n == 1 ? "" : " [" + i + "]") + " -> " + out);
+                } else {
+                    fields[i] = y;
+                }
+                predictions++;
             }
-            System.out.println(f + " -> " + out);
+            if (!m.segmentation()) {
+                // A stacked input gives a stacked output, so the file lines up with the input in NumPy.
+                Tensor y = n == 1 ? fields[0].reshape(fields[0].size(1), fields[0].size(2), fields[0].size(3))
+                        : Tensor.concat(0, fields);
+                Path out = output.resolve(base + ".npy");
+                Npy.write(out, NdArray.of(y));
+                System.out.println(f + " -> " + out);
+            }
         }
-        System.out.printf(Locale.ROOT, "%d prediction(s) in %s%n", files.size(), output);
+        System.out.printf(Locale.ROOT, "%d prediction(s) in %s%n", predictions, output);
         return 0;
     }
 
@@ -88,20 +105,21 @@ final class PredictCommand implements Callable<Integer> {
         return out;
     }
 
+    /** Reads one input as a batch (N, C, H, W): images and (C, H, W) or (H, W) arrays give N = 1. */
     private static Tensor read(Path f) throws IOException {
+        Tensor t;
         if (f.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy")) {
-            NdArray a = Npy.read(f);
-            Tensor t = a.toTensor();
-            if (t.dim() == 2) {
-                return t.reshape(1, t.size(0), t.size(1));
-            }
-            if (t.dim() != 3) {
-                throw new IllegalArgumentException(f + ": expected an array of shape (C, H, W) or (H, W), got rank "
-                        + t.dim());
-            }
-            return t;
+            t = Npy.read(f).toTensor();
+        } else {
+            t = Images.read(f);
         }
-        return Images.read(f);
+        return switch (t.dim()) {
+            case 2 -> t.reshape(1, 1, t.size(0), t.size(1));
+            case 3 -> t.reshape(1, t.size(0), t.size(1), t.size(2));
+            case 4 -> t;
+            default -> throw new IllegalArgumentException(f + ": expected an array of shape (H, W), (C, H, W) or "
+                    + "(N, C, H, W), got " + org.fcn4j.tensor.Shape.str(t.shape()));
+        };
     }
 
     /**

@@ -143,6 +143,20 @@ class TargetNormalizationTest {
         assertTrue(predMean < 1300, "predictions in the target's units (about 1000 + 50 x), got a mean of " + predMean);
         assertEquals(absSum / count, mae, 1e-3 * Math.max(1, mae), "evaluate's MAE against predict's fields");
         assertEquals(diffSum / count, bias, 1e-3 * Math.max(1, Math.abs(bias)), "evaluate's bias against predict's");
+
+        // The stacked inputs.npy that data export writes gives one stacked field, equal image by image.
+        CliRun stacked = CliRun.of("predict", "--model", runDir.resolve("model.safetensors").toString(), "--input",
+                data.resolve("test").resolve("inputs.npy").toString(), "--output", dir.resolve("pred-stacked").toString());
+        assertEquals(0, stacked.exitCode(), stacked.err());
+        NdArray all = Npy.read(dir.resolve("pred-stacked").resolve("inputs.npy"));
+        int n = testInputs.length / (H * W);
+        assertArrayEquals(new int[] {n, 1, H, W}, all.shape(), "stacked prediction");
+        float[] allValues = all.toFloats();
+        for (int i = 0; i < 16; i++) {
+            float[] one = Npy.read(dir.resolve("pred").resolve(String.format("s%02d.npy", i))).toFloats();
+            float[] same = java.util.Arrays.copyOfRange(allValues, i * H * W, (i + 1) * H * W);
+            assertArrayEquals(one, same, "stacked prediction of image " + i);
+        }
     }
 
     @Test
