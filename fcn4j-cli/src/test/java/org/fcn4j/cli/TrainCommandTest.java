@@ -42,7 +42,8 @@ class TrainCommandTest {
                 "--set", "data.train_size=64", "--set", "data.val_size=32", "--set", "data.test_size=32",
                 "--set", "data.batch_size=16", "--set", "train.epochs=2", "--set", "train.steps_per_epoch=2",
                 "--set", "output.run_dir=" + runDir, "--set", "output.samples=3");
-        assertTrue(out.contains("epoch 1/2") && out.contains("epoch 2/2"), out);
+        assertTrue(out.contains("epoch 1/2"), out);
+        assertTrue(out.contains("epoch 2/2"), out);
         String testLine = out.lines().filter(l -> l.startsWith("test ")).findFirst().orElseThrow();
         for (String f : List.of("config.yaml", "model.safetensors", "checkpoint.safetensors", "metrics.jsonl",
                 "metrics.csv", "test_metrics.json", "confusion_matrix.csv", "confusion_matrix.png", "iou_per_class.png",
@@ -89,13 +90,15 @@ class TrainCommandTest {
                 "--set", "data.train_size=32", "--set", "data.val_size=16", "--set", "data.test_size=16",
                 "--set", "data.batch_size=16", "--set", "train.epochs=1", "--set", "train.steps_per_epoch=2",
                 "--set", "output.run_dir=" + runDir);
-        assertTrue(out.contains("val_mae") && out.contains("val_bias"), out);
+        assertTrue(out.contains("val_mae"), out);
+        assertTrue(out.contains("val_bias"), out);
         assertTrue(out.lines().anyMatch(l -> l.startsWith("test ") && l.contains("mae")), out);
         assertEquals("regression", ModelFile.read(runDir.resolve("model.safetensors")).require(ModelFile.TASK_KEY));
 
         String clean = run("evaluate", "--model", runDir.resolve("model.safetensors").toString(), "--clean-targets",
                 "--output", dir.resolve("clean").toString());
-        assertTrue(clean.contains("test mse") && clean.contains("bias"), clean);
+        assertTrue(clean.contains("test mse"), clean);
+        assertTrue(clean.contains("bias"), clean);
 
         Path in = dir.resolve("field.npy");
         org.fcn4j.io.Npy.write(in, org.fcn4j.io.NdArray.ofFloats(new float[30 * 20], 1, 30, 20));
@@ -111,7 +114,8 @@ class TrainCommandTest {
         assertTrue(out.contains("bottleneck: 128 channels x 4 x 4"), out);
         assertTrue(out.contains("total parameters:"), out);
         String fcn = run("summary", "--input", "3x40x40", "--set", "model.type=fcn", "--classes", "5");
-        assertTrue(fcn.contains("up8") && fcn.contains("(1, 5, 40, 40)"), fcn);
+        assertTrue(fcn.contains("up8"), fcn);
+        assertTrue(fcn.contains("(1, 5, 40, 40)"), fcn);
     }
 
     @Test
@@ -135,7 +139,8 @@ class TrainCommandTest {
         }
         String message = err.toString(StandardCharsets.UTF_8);
         assertEquals(2, code, message);
-        assertTrue(message.contains(f.toString()) && message.contains("do not fit"), message);
+        assertTrue(message.contains(f.toString()), message);
+        assertTrue(message.contains("do not fit"), message);
     }
 
     @Test

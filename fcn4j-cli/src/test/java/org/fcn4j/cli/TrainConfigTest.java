@@ -54,21 +54,28 @@ class TrainConfigTest {
     void unknownKeyListsAllowedKeys() throws IOException {
         String m = error("model:\n  nrom: batch\n");
         assertTrue(m.contains("unknown key 'model.nrom'"), m);
-        assertTrue(m.contains("norm") && m.contains("widths"), m);
+        assertTrue(m.contains("norm"), m);
+        assertTrue(m.contains("widths"), m);
         m = error("modle:\n  norm: batch\n");
-        assertTrue(m.contains("'modle'") && m.contains("top-level keys"), m);
+        assertTrue(m.contains("'modle'"), m);
+        assertTrue(m.contains("top-level keys"), m);
         m = error("", "train.epoch=3");
-        assertTrue(m.contains("'train.epoch'") && m.contains("epochs"), m);
+        assertTrue(m.contains("'train.epoch'"), m);
+        assertTrue(m.contains("epochs"), m);
     }
 
     @Test
     void badValueNamesKeyAndAllowedValues() throws IOException {
         String m = error("model:\n  norm: bach\n");
-        assertTrue(m.contains("model.norm") && m.contains("'bach'") && m.contains("group:G"), m);
+        assertTrue(m.contains("model.norm"), m);
+        assertTrue(m.contains("'bach'"), m);
+        assertTrue(m.contains("group:G"), m);
         m = error("optimizer:\n  type: rmsprop\n");
-        assertTrue(m.contains("optimizer.type") && m.contains("adam, adamw, sgd"), m);
+        assertTrue(m.contains("optimizer.type"), m);
+        assertTrue(m.contains("adam, adamw, sgd"), m);
         m = error("train:\n  epochs: -1\n");
-        assertTrue(m.contains("train.epochs") && m.contains("integer > 0"), m);
+        assertTrue(m.contains("train.epochs"), m);
+        assertTrue(m.contains("integer > 0"), m);
         m = error("train:\n  epochs: ten\n");
         assertTrue(m.contains("an integer"), m);
         m = error("model:\n  dropout: 1.5\n");

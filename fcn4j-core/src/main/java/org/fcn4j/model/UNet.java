@@ -52,7 +52,7 @@ public final class UNet extends Module {
     private final MaxPool2d pool = new MaxPool2d(2);
     private final Dropout dropout;
     private final Arena arena = new Arena();
-    private volatile Tensor lastInner; // the head's input in the last arena pass: tells whether its graph is gone
+    private volatile Tensor lastInner; // the head's input in the last arena pass, whose graph shows whether that pass is done
 
     /**
      * Builds the network; initial weights are PyTorch's defaults drawn from {@code rng}, and the

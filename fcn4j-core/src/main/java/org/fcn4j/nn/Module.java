@@ -80,24 +80,24 @@ public abstract class Module {
         return training;
     }
 
-    /** The direct children, in registration order. */
+    /** Returns the direct children, in registration order. */
     public Map<String, Module> children() {
         return Collections.unmodifiableMap(children);
     }
 
-    /** All parameters of this module and its descendants, by dotted name. */
+    /** Returns all parameters of this module and its descendants, by dotted name. */
     public Map<String, Tensor> namedParameters() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect("", out, true, false);
         return out;
     }
 
-    /** All parameters, in state_dict order. */
+    /** Returns all parameters, in state_dict order. */
     public List<Tensor> parameters() {
         return new ArrayList<>(namedParameters().values());
     }
 
-    /** All buffers of this module and its descendants, by dotted name. */
+    /** Returns all buffers of this module and its descendants, by dotted name. */
     public Map<String, Tensor> namedBuffers() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect("", out, false, true);
@@ -165,7 +165,7 @@ public abstract class Module {
         }
     }
 
-    /** The number of trainable scalars. */
+    /** Returns the number of trainable scalars. */
     public long parameterCount() {
         long n = 0;
         for (Tensor p : parameters()) {
@@ -174,7 +174,7 @@ public abstract class Module {
         return n;
     }
 
-    /** A one-line description with the module's configuration, as PyTorch's extra_repr. */
+    /** Returns a one-line description with the module's configuration, as PyTorch's extra_repr. */
     @Override
     public String toString() {
         return getClass().getSimpleName() + "()";

@@ -49,7 +49,7 @@ public final class Tensor {
         return new Tensor(values.clone(), new int[] {values.length});
     }
 
-    /** A zero-dimensional tensor holding one value. */
+    /** Returns a zero-dimensional tensor holding one value. */
     public static Tensor scalar(float value) {
         return new Tensor(new float[] {value}, new int[0]);
     }
@@ -88,7 +88,7 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- accessors
 
-    /** The storage, row-major. Writing to it bypasses autograd. */
+    /** Returns the storage, row-major. Writing to it bypasses autograd. */
     public float[] data() {
         return data;
     }
@@ -110,7 +110,7 @@ public final class Tensor {
         return data.length;
     }
 
-    /** The element at a full index, e.g. {@code get(n, c, h, w)}. */
+    /** Returns the element at a full index, e.g. {@code get(n, c, h, w)}. */
     public float get(int... index) {
         return data[flatIndex(index)];
     }
@@ -120,7 +120,7 @@ public final class Tensor {
         data[flatIndex(index)] = value;
     }
 
-    /** The single value of a one-element tensor. */
+    /** Returns the single value of a one-element tensor. */
     public float item() {
         if (data.length != 1) {
             throw new IllegalStateException("item() needs a tensor with one element, got shape " + Shape.str(shape));
@@ -128,7 +128,7 @@ public final class Tensor {
         return data[0];
     }
 
-    /** A copy of the storage. */
+    /** Returns a copy of the storage. */
     public float[] toArray() {
         return data.clone();
     }
@@ -164,12 +164,12 @@ public final class Tensor {
         return this;
     }
 
-    /** The accumulated gradient as a tensor sharing its storage, or null before any backward pass. */
+    /** Returns the accumulated gradient as a tensor sharing its storage, or null before any backward pass. */
     public Tensor grad() {
         return grad == null ? null : new Tensor(grad, shape);
     }
 
-    /** The gradient storage, allocated as zeros on first use; backward rules add into it. */
+    /** Returns the gradient storage, allocated as zeros on first use, which backward rules add into. */
     public float[] gradBuffer() {
         if (grad == null) {
             grad = GradPool.take(data.length);
@@ -177,7 +177,7 @@ public final class Tensor {
         return grad;
     }
 
-    /** The gradient storage, or null when no gradient reached this tensor. */
+    /** Returns the gradient storage, or null when no gradient reached this tensor. */
     public float[] gradOrNull() {
         return grad;
     }
@@ -215,17 +215,17 @@ public final class Tensor {
         return retainGrad || gradFn == null;
     }
 
-    /** The operation that computed this tensor, or null for a leaf. */
+    /** Returns the operation that computed this tensor, or null for a leaf. */
     public Node gradFn() {
         return gradFn;
     }
 
-    /** A leaf sharing this tensor's storage, cut from the graph. */
+    /** Returns a leaf sharing this tensor's storage, cut from the graph. */
     public Tensor detach() {
         return new Tensor(data, shape);
     }
 
-    /** A leaf holding a copy of this tensor's values. */
+    /** Returns a leaf holding a copy of this tensor's values. */
     public Tensor copy() {
         return new Tensor(data.clone(), shape);
     }
@@ -362,6 +362,7 @@ public final class Tensor {
         boolean sameB = Arrays.equals(outShape, b.shape);
         int[] ia = sameA ? null : Shape.broadcastIndex(outShape, a.shape);
         int[] ib = sameB ? null : Shape.broadcastIndex(outShape, b.shape);
+
         for (int i = 0; i < n; i++) {
             float u = x[sameA ? i : ia[i]];
             float v = y[sameB ? i : ib[i]];
@@ -372,6 +373,7 @@ public final class Tensor {
                 case DIV -> u / v;
             };
         }
+
         Backward backward = dOut -> {
             if (a.requiresGrad) {
                 float[] da = a.gradBuffer();
