@@ -129,7 +129,7 @@ public final class Gemm {
      * </pre>
      * for i &lt; M, j &lt; N, C row-major from {@code cOff} with row stride {@code ldc}. This is the
      * weight gradient of a convolution without im2col: rows of dy against the rows of the padded
-     * input that each kernel tap sees, one run per output row. The sums of one call are the same
+     * input that each kernel tap reads, one run per output row. The sums of one call are the same
      * for any thread count.
      *
      * @throws IllegalArgumentException for a negative size, tables shorter than M, N or runs, or

@@ -372,16 +372,16 @@ final class ConvKernel {
 
     /**
      * Narrower output rows split each register strip of the product into short runs, which are
-     * packed more slowly than the batched im2col path builds its matrix: on 8 x 8 and 4 x 4
-     * U-Net levels the implicit product took 1.2 to 1.4 times as long, on 16 x 16 about as long
+     * packed more slowly than the batched im2col path builds its matrix. On 8 x 8 and 4 x 4 U-Net
+     * levels the implicit forward product took 1.2 to 1.4 times as long, on 16 x 16 about as long
      * or less, and on 32 x 32 and 64 x 64 0.6 to 0.9 times (2 threads, Zen 4, busy machine).
      */
     static final int MIN_IMPLICIT_WIDTH = 16;
 
     /**
-     * True when the convolution is a product with a gathered operand: one group, a kernel larger
-     * than 1 x 1 or with padding, unit width stride (the taps of adjacent output pixels are
-     * adjacent input pixels), and a padded input that int offsets can address.
+     * True when the convolution is a product with a gathered operand. That needs one group, a
+     * kernel larger than 1 x 1 or with padding, and unit width stride, so that the taps of adjacent
+     * output pixels are adjacent input pixels. The padded input must also fit int offsets.
      */
     static boolean gatherable(ConvGeometry g) {
         return g.groups() == 1 && !g.isPointwise() && g.strideW() == 1
@@ -532,7 +532,7 @@ final class ConvKernel {
     /**
      * True when the input gradient of a stride-1 convolution is itself a gatherable stride-1
      * convolution of dy, with the kernel flipped and transposed and padding extent - padding on
-     * each side, which needs the padding on each side to be at most the dilated kernel's extent - 1.
+     * each side. So the padding on each side must be at most the dilated kernel's extent - 1.
      */
     static boolean flippable(ConvGeometry g) {
         return g.groups() == 1 && g.strideH() == 1 && g.strideW() == 1

@@ -12,9 +12,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The gathered product against the blocked product on the explicit matrices it stands for: B̂
- * copied out of b through the offset tables, and C scattered through its column table. Both
- * kernel implementations; the results must agree bit for bit, since the blocking and summation
- * order are the same, and the entries of c outside the scattered columns must stay untouched.
+ * copied out of b through the offset tables, and C scattered through its column table, for both
+ * kernel implementations. The results must agree bit for bit, because the blocking and summation
+ * order are the same. The entries of c outside the scattered columns must stay untouched.
  *
  * <p>Column tables are made of runs of consecutive offsets (run length 1, 3, one strip NR, longer
  * than a strip) separated by gaps, so that strips are read in place, copied as one run, or packed

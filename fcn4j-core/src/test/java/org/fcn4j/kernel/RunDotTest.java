@@ -13,8 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Products of gathered runs, both kernel implementations, against a double-precision sum:
- * sizes on and off the 4 x 4 tile, run lengths below, at and off the vector width, enough runs to
+ * Products of gathered runs, both kernel implementations, against a double-precision sum. Cases:
+ * sizes on and off the 4 x 3 tile, run lengths below, at and off the vector width, enough runs to
  * span several chunks, overlapping rows, and C with a row stride and offset. The result must not
  * depend on the thread count.
  */
