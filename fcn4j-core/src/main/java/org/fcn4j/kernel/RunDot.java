@@ -41,12 +41,12 @@ final class RunDot {
                 acc = new float[TILE_M * TILE_N * lanes];
                 ACC.set(acc);
             }
+            float[] tile = TILE_SCRATCH.get();
             for (int r0 = 0; r0 < runs; r0 += chunk) {
                 int r1 = Math.min(runs, r0 + chunk);
                 for (int t = t0; t < t1; t++) {
                     int i0 = t / tilesN * TILE_M;
                     int j0 = t % tilesN * TILE_N;
-                    float[] tile = TILE_SCRATCH.get();
                     java.util.Arrays.fill(tile, 0f);
                     if (vectorLen > 0) {
                         ks.dotTile4x3(r0, r1, vectorLen, a, aRows, i0, aRun, b, bRows, j0, bRun, acc);
