@@ -82,6 +82,40 @@ final class BlockedGemm {
         }
     }
 
+    /**
+     * Packs op(A)[ic : ic + mc, pc : pc + kc] into panels of mr rows, each (kc, mr) row-major,
+     * so the kernel reads the mr values of one K step together. Rows past mc are zeros.
+     */
+    static void packA(float[] dst, int mr, float[] a, int aOff, int lda, boolean transA, int ic, int mc, int pc,
+            int kc) {
+        for (int ir = 0; ir < mc; ir += mr) {
+            int rows = Math.min(mr, mc - ir);
+            int panel = ir * kc;
+            if (transA) {
+                // op(A)[i][p] = a[p][i]: the mr values of one K step are adjacent in a.
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (pc + p) * lda + ic + ir;
+                    int d = panel + p * mr;
+                    System.arraycopy(a, src, dst, d, rows);
+                    Arrays.fill(dst, d + rows, d + mr, 0f);
+                }
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    int src = aOff + (ic + ir + r) * lda + pc;
+                    int d = panel + r;
+                    for (int p = 0; p < kc; p++) {
+                        dst[d + p * mr] = a[src + p];
+                    }
+                }
+                for (int r = rows; r < mr; r++) {
+                    for (int p = 0; p < kc; p++) {
+                        dst[panel + r + p * mr] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
     /** The operands of one product, so that each thread's share is a call with four bounds. */
     private record Operands(KernelSupport ks, boolean transA, boolean transB, int k,
             float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
@@ -101,7 +135,7 @@ final class BlockedGemm {
                 int mc = Math.min(mcMax, i1 - ic);
                 for (int pc = 0; pc < k; pc += KC) {
                     int kc = Math.min(KC, k - pc);
-                    packA(ws.aPack, mr, ic, mc, pc, kc);
+                    packA(ws.aPack, mr, a, aOff, lda, transA, ic, mc, pc, kc);
                     for (int jc = j0; jc < j1; jc += ncMax) {
                         int nc = Math.min(ncMax, j1 - jc);
                         if (inPlaceB) {
@@ -158,39 +192,6 @@ final class BlockedGemm {
                 int row = cIndex + r * ldc;
                 for (int j = 0; j < cols; j++) {
                     c[row + j] += tile[r * nr + j];
-                }
-            }
-        }
-
-        /**
-         * Packs op(A)[ic : ic + mc, pc : pc + kc] into panels of mr rows, each (kc, mr) row-major,
-         * so the kernel reads the mr values of one K step together. Rows past mc are zeros.
-         */
-        private void packA(float[] dst, int mr, int ic, int mc, int pc, int kc) {
-            for (int ir = 0; ir < mc; ir += mr) {
-                int rows = Math.min(mr, mc - ir);
-                int panel = ir * kc;
-                if (transA) {
-                    // op(A)[i][p] = a[p][i]: the mr values of one K step are adjacent in a.
-                    for (int p = 0; p < kc; p++) {
-                        int src = aOff + (pc + p) * lda + ic + ir;
-                        int d = panel + p * mr;
-                        System.arraycopy(a, src, dst, d, rows);
-                        Arrays.fill(dst, d + rows, d + mr, 0f);
-                    }
-                } else {
-                    for (int r = 0; r < rows; r++) {
-                        int src = aOff + (ic + ir + r) * lda + pc;
-                        int d = panel + r;
-                        for (int p = 0; p < kc; p++) {
-                            dst[d + p * mr] = a[src + p];
-                        }
-                    }
-                    for (int r = rows; r < mr; r++) {
-                        for (int p = 0; p < kc; p++) {
-                            dst[panel + r + p * mr] = 0f;
-                        }
-                    }
                 }
             }
         }
