@@ -75,11 +75,21 @@ final class BlockedGemm {
         Operands ops = new Operands(ks, transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         if (!parallel || (long) m * n * k < PARALLEL_MIN_MACS) {
             ops.block(0, m, 0, n);
-        } else if (tilesN >= tilesM) {
+        } else if (splitsColumns(m, n, tilesM, tilesN)) {
             Parallel.forRange(tilesN, (t0, t1) -> ops.block(0, m, t0 * nr, Math.min(n, t1 * nr)));
         } else {
             Parallel.forRange(tilesM, (t0, t1) -> ops.block(t0 * mr, Math.min(m, t1 * mr), 0, n));
         }
+    }
+
+    /**
+     * True when the threads split C by columns rather than by rows. Each thread packs all of the
+     * operand along the other side: all of B (K x N) when rows are split, all of A (M x K) when
+     * columns are. So columns are split when there are more tiles of them, and also when N > M
+     * with at least two column tiles per thread to balance the work.
+     */
+    static boolean splitsColumns(int m, int n, int tilesM, int tilesN) {
+        return tilesN >= tilesM || (n > m && tilesN >= 2 * Parallel.threads());
     }
 
     /**
