@@ -1,5 +1,6 @@
 package org.fcn4j.nn;
 
+import org.fcn4j.autograd.GradMode;
 import org.fcn4j.tensor.Arena;
 import org.fcn4j.tensor.Generator;
 import org.fcn4j.tensor.Shape;
@@ -278,7 +279,13 @@ public final class Conv2d extends Module {
         float[] xd = x.data();
         float[] wd = weight.data();
         float[] y = Arena.floats(Shape.numel(g.n(), g.f(), g.p(), g.q())); // (N, F, P, Q)
-        ConvKernel.forward(xd, wd, y, g, false);
+        boolean recording = GradMode.isEnabled()
+                && (x.requiresGrad() || weight.requiresGrad() || bias != null && bias.requiresGrad());
+        if (!recording && Winograd.applies(g)) {
+            Winograd.forward(xd, wd, y, g);
+        } else {
+            ConvKernel.forward(xd, wd, y, g, false);
+        }
         if (bias != null) {
             ConvKernel.addBias(y, bias.data(), g.n(), g.f(), g.l());
         }

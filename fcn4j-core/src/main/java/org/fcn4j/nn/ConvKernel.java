@@ -447,7 +447,7 @@ final class ConvKernel {
     private static final ThreadLocal<float[]> FLIPPED = ThreadLocal.withInitial(() -> new float[0]);
 
     /** Copies planes (H, W) into the middle of zeroed planes (hp, wp), at row top and column left. */
-    private static void pad(float[] x, int planes, int h, int w, float[] dst, int hp, int wp, int top, int left) {
+    static void pad(float[] x, int planes, int h, int w, float[] dst, int hp, int wp, int top, int left) {
         Parallel.forRange(planes, (p0, p1) -> {
             for (int pl = p0; pl < p1; pl++) {
                 int d = pl * hp * wp;
