@@ -44,7 +44,6 @@ final class Winograd {
     // Offsets of the first input and output pixel of each tile of a block, per thread.
     private static final ThreadLocal<int[]> ORIGINS = ThreadLocal.withInitial(() -> new int[0]);
     private static final ThreadLocal<float[]> WEIGHTS = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> PADDED = ThreadLocal.withInitial(() -> new float[0]);
 
     private Winograd() {
     }
@@ -76,11 +75,7 @@ final class Winograd {
         // The input, zero-padded so that every tile's 4 x 4 patch lies inside it.
         int hp = 2 * tilesH + 2;
         int wp = 2 * tilesW + 2;
-        float[] xp = PADDED.get();
-        if (xp.length < g.n() * c * hp * wp) {
-            xp = new float[g.n() * c * hp * wp];
-            PADDED.set(xp);
-        }
+        float[] xp = ConvKernel.paddedBuffer(g.n() * c * hp * wp);
         ConvKernel.pad(x, g.n() * c, g.h(), g.w(), xp, hp, wp, g.padTop(), g.padLeft());
         float[] padded = xp;
 
