@@ -67,7 +67,7 @@ final class GatherGemm {
                 cContiguous);
         if (!parallel || (long) m * n * k < BlockedGemm.PARALLEL_MIN_MACS) {
             ops.block(0, m, 0, n);
-        } else if (tilesN >= tilesM) {
+        } else if (BlockedGemm.splitsColumns(m, n, tilesM, tilesN)) {
             Parallel.forRange(tilesN, (t0, t1) -> ops.block(0, m, t0 * nr, Math.min(n, t1 * nr)));
         } else {
             Parallel.forRange(tilesM, (t0, t1) -> ops.block(t0 * mr, Math.min(m, t1 * mr), 0, n));
