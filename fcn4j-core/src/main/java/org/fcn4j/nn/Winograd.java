@@ -145,11 +145,7 @@ final class Winograd {
         int plane = hp * wp;
         int stride = c * ld + XI_PAD; // floats between positions xi
         // Channel by channel, tiles in order: each of the 16 outputs is then written in sequence.
-        int[] origin = ORIGINS.get();
-        if (origin.length < count) {
-            origin = new int[count];
-            ORIGINS.set(origin);
-        }
+        int[] origin = origins(count);
         for (int i = 0; i < count; i++) {
             int t = t0 + i;
             int img = t / (tilesH * tilesW);
@@ -197,6 +193,16 @@ final class Winograd {
         }
     }
 
+    /** Returns the calling thread's table of tile offsets, at least count long. */
+    private static int[] origins(int count) {
+        int[] origin = ORIGINS.get();
+        if (origin.length < count) {
+            origin = new int[count];
+            ORIGINS.set(origin);
+        }
+        return origin;
+    }
+
     /** Writes A^T M A of each filter and tile into y, dropping the pixels past an odd output edge. */
     private static void transformOutputs(float[] m, ConvGeometry g, int tilesH, int tilesW, int t0, int count, int ld,
             float[] y) {
@@ -205,11 +211,7 @@ final class Winograd {
         int q = g.q();
         int stride = f * ld + XI_PAD;
         // Filter by filter, tiles in order: each of the 16 inputs is then read in sequence.
-        int[] origin = ORIGINS.get();
-        if (origin.length < count) {
-            origin = new int[count];
-            ORIGINS.set(origin);
-        }
+        int[] origin = origins(count);
         for (int i = 0; i < count; i++) {
             int t = t0 + i;
             int img = t / (tilesH * tilesW);
