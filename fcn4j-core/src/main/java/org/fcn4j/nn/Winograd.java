@@ -110,31 +110,34 @@ final class Winograd {
             u = new float[16 * f * c];
             WEIGHTS.set(u);
         }
-        float[] t = new float[12]; // G g: (4, 3)
-        for (int fo = 0; fo < f; fo++) {
-            for (int ci = 0; ci < c; ci++) {
-                int gOff = (fo * c + ci) * 9;
-                for (int col = 0; col < 3; col++) {
-                    float g0 = w[gOff + col];
-                    float g1 = w[gOff + 3 + col];
-                    float g2 = w[gOff + 6 + col];
-                    t[col] = g0;
-                    t[3 + col] = 0.5f * (g0 + g1 + g2);
-                    t[6 + col] = 0.5f * (g0 - g1 + g2);
-                    t[9 + col] = g2;
-                }
-                for (int row = 0; row < 4; row++) {
-                    float g0 = t[row * 3];
-                    float g1 = t[row * 3 + 1];
-                    float g2 = t[row * 3 + 2];
-                    int base = fo * c + ci;
-                    u[(row * 4) * f * c + base] = g0;
-                    u[(row * 4 + 1) * f * c + base] = 0.5f * (g0 + g1 + g2);
-                    u[(row * 4 + 2) * f * c + base] = 0.5f * (g0 - g1 + g2);
-                    u[(row * 4 + 3) * f * c + base] = g2;
+        float[] weights = u;
+        Parallel.forRange(f, (f0, f1) -> {
+            float[] t = new float[12]; // G g: (4, 3)
+            for (int fo = f0; fo < f1; fo++) {
+                for (int ci = 0; ci < c; ci++) {
+                    int gOff = (fo * c + ci) * 9;
+                    for (int col = 0; col < 3; col++) {
+                        float g0 = w[gOff + col];
+                        float g1 = w[gOff + 3 + col];
+                        float g2 = w[gOff + 6 + col];
+                        t[col] = g0;
+                        t[3 + col] = 0.5f * (g0 + g1 + g2);
+                        t[6 + col] = 0.5f * (g0 - g1 + g2);
+                        t[9 + col] = g2;
+                    }
+                    for (int row = 0; row < 4; row++) {
+                        float g0 = t[row * 3];
+                        float g1 = t[row * 3 + 1];
+                        float g2 = t[row * 3 + 2];
+                        int base = fo * c + ci;
+                        weights[(row * 4) * f * c + base] = g0;
+                        weights[(row * 4 + 1) * f * c + base] = 0.5f * (g0 + g1 + g2);
+                        weights[(row * 4 + 2) * f * c + base] = 0.5f * (g0 - g1 + g2);
+                        weights[(row * 4 + 3) * f * c + base] = g2;
+                    }
                 }
             }
-        }
+        });
         return u;
     }
 
