@@ -472,15 +472,22 @@ final class ConvKernel {
         });
     }
 
-    // Offset tables of the implicit product, per geometry: a U-Net has a handful of them, and
-    // building the column tables (N * L entries) at each call would allocate megabytes per step.
-    private static final java.util.Map<ConvGeometry, int[][]> OFFSETS = new java.util.LinkedHashMap<>(16, 0.75f,
-            true) {
-        @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<ConvGeometry, int[][]> eldest) {
-            return size() > 64;
+    // Offset tables of the implicit products, per geometry, most recently used last: a U-Net has a
+    // handful of geometries, and building the column tables (N * L entries) at each call would
+    // allocate megabytes per step. The cache keeps at most OFFSETS_MAX_INTS entries in all, so that
+    // predicting images of many sizes does not accumulate tables.
+    private static final java.util.LinkedHashMap<ConvGeometry, int[][]> OFFSETS = new java.util.LinkedHashMap<>(16,
+            0.75f, true);
+    private static final long OFFSETS_MAX_INTS = 1L << 23; // 32 MB
+    private static long offsetsInts;
+
+    private static long ints(int[][] tables) {
+        long total = 0;
+        for (int[] table : tables) {
+            total += table.length;
         }
-    };
+        return total;
+    }
 
     /**
      * Returns the offset tables of the implicit products, for the padded planes of
@@ -531,7 +538,14 @@ final class ConvKernel {
         }
         int[][] t = {rowOff, colOff, cCol, aRow, aRun, bRun};
         synchronized (OFFSETS) {
-            OFFSETS.put(g, t);
+            if (OFFSETS.put(g, t) == null) {
+                offsetsInts += ints(t);
+            }
+            var eldest = OFFSETS.entrySet().iterator();
+            while (offsetsInts > OFFSETS_MAX_INTS && OFFSETS.size() > 1) {
+                offsetsInts -= ints(eldest.next().getValue());
+                eldest.remove();
+            }
         }
         return t;
     }
