@@ -86,8 +86,12 @@ final class Winograd {
         Parallel.forRange(blocks, (b0, b1) -> {
             float[][] buf = BUFFERS.get();
             int ld = tb + ROW_PAD;
-            if (buf[0].length < 16 * (c * ld + XI_PAD) || buf[1].length < 16 * (f * ld + XI_PAD)) {
+            // Each grows on its own, so that layers alternating between more inputs and more
+            // filters do not make both anew (which made an evaluation pass allocate megabytes).
+            if (buf[0].length < 16 * (c * ld + XI_PAD)) {
                 buf[0] = new float[16 * (c * ld + XI_PAD)]; // V: 16 matrices (C, TB), rows ld apart
+            }
+            if (buf[1].length < 16 * (f * ld + XI_PAD)) {
                 buf[1] = new float[16 * (f * ld + XI_PAD)]; // M: 16 matrices (F, TB), rows ld apart
             }
             for (int b = b0; b < b1; b++) {
