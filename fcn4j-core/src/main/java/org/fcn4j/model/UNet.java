@@ -140,9 +140,16 @@ public final class UNet extends Module {
             if (scope.owns()) {
                 lastInner = x;
             }
+
+            // The head's output is returned, so it is not the arena's; but the head reads x, which
+            // is, so the arena stays taken until the head is done (another thread's pass would
+            // overwrite x).
+            try (var _ = Arena.suspend()) {
+                x = head.forward(x);
+            }
         }
 
-        return padding.crop(head.forward(x));
+        return padding.crop(x);
     }
 
     // True when no one can read the previous pass's intermediate tensors: it recorded no graph, or
