@@ -132,10 +132,14 @@ public final class UNet extends Module {
                 x = dropout.forward(x);
             }
 
-            // Decoder: upsample, join the skip (upsampled first), double convolution.
+            // Decoder: upsample, join the skip (upsampled first), double convolution. Only the
+            // concatenation reads the upsampled tensor (the upsampler's backward reads its input,
+            // the concatenation's none), so its storage goes to the next convolution's output.
             for (int i = depth - 1; i >= 0; i--) {
-                x = up[i].forward(x);
-                x = dec[i].forward(Functional.concatChannels(x, skips[i]));
+                Tensor upsampled = up[i].forward(x);
+                Tensor joined = Functional.concatChannels(upsampled, skips[i]);
+                Arena.release(upsampled.data());
+                x = dec[i].forward(joined);
             }
             if (scope.owns()) {
                 lastInner = x;

@@ -34,6 +34,7 @@ public final class Arena {
 
     private final ArrayList<Object> slots = new ArrayList<>();     // float[] or int[]: the previous pass's
     private final ArrayList<Object> passOrder = new ArrayList<>(); // the open pass's, in request order
+    private final ArrayList<Object> released = new ArrayList<>();  // the open pass's, given back by release
     private boolean[] taken = new boolean[16];                     // per slot: handed out in the open pass
     private final AtomicBoolean inUse = new AtomicBoolean();
     private int cursor;                                            // the slot the next request tries first
@@ -55,6 +56,7 @@ public final class Arena {
         }
         Arrays.fill(taken, false);
         passOrder.clear();
+        released.clear();
         cursor = 0;
         ACTIVE.set(this);
         return new Scope(previous, this);
@@ -69,6 +71,22 @@ public final class Arena {
         Arena previous = ACTIVE.get();
         ACTIVE.remove();
         return new Scope(previous, null);
+    }
+
+    /**
+     * Gives a buffer of this thread's open pass back before the pass ends, so that a later request
+     * of the same pass can take it: activations that only a copy reads, such as the branches of a
+     * concatenation, then share storage with later ones. Does nothing for an array that the open
+     * pass did not hand out, or when no arena is open.
+     *
+     * <p>NOTE: the caller guarantees that nothing reads the buffer any more, the backward pass
+     * included: the next request of its type and length overwrites it.
+     */
+    public static void release(Object buffer) {
+        Arena a = ACTIVE.get();
+        if (a != null) {
+            a.giveBack(buffer);
+        }
     }
 
     /** Zero-filled storage of n floats: from the open arena of this thread, else new. */
@@ -106,6 +124,14 @@ public final class Arena {
     // An untaken buffer of the previous pass of this type and length, now taken, or null. The one
     // at the cursor is tried first, so a pass in the previous pass's order never searches.
     private Object find(int n, boolean floats) {
+        for (int i = released.size() - 1; i >= 0; i--) {
+            Object b = released.get(i);
+            if (floats ? b instanceof float[] f && f.length == n : b instanceof int[] v && v.length == n) {
+                released.remove(i);
+                passOrder.add(b);
+                return b;
+            }
+        }
         int size = slots.size();
         for (int k = 0; k < size; k++) {
             int i = (cursor + k) % size;
@@ -121,12 +147,24 @@ public final class Arena {
         return null;
     }
 
+    private void giveBack(Object buffer) {
+        for (int i = passOrder.size() - 1; i >= 0; i--) {
+            if (passOrder.get(i) == buffer) {
+                passOrder.remove(i);
+                released.add(buffer);
+                return;
+            }
+        }
+    }
+
     // At the end of a pass its buffers, in request order, become the ones the next pass reuses;
     // the previous pass's buffers that it did not take are dropped.
     private void endPass() {
         slots.clear();
         slots.addAll(passOrder);
+        slots.addAll(released);
         passOrder.clear();
+        released.clear();
         if (taken.length < slots.size()) {
             taken = new boolean[2 * slots.size()];
         }

@@ -81,4 +81,35 @@ class ArenaTest {
         }
         assertNotSame(first, Arena.floats(6), "request outside an open arena");
     }
+
+    @Test
+    void aReleasedBufferGoesToALaterRequestOfThePass() {
+        Arena arena = new Arena();
+        float[] foreign = new float[6];
+        try (var _ = arena.open(() -> true)) {
+            float[] a = Arena.floats(6);
+            Arena.release(foreign);
+            assertNotSame(foreign, Arena.floats(6), "a request after releasing an array the arena did not hand out");
+            a[0] = 3f;
+            Arena.release(a);
+            float[] again = Arena.floats(6);
+            assertSame(a, again, "a request of the released length in the same pass");
+            assertArrayEquals(new float[6], again, "a released buffer must come back zero-filled");
+            assertNotSame(a, Arena.floats(6), "a second request after one release must get a new array");
+        }
+    }
+
+    @Test
+    void aBufferReleasedAndNotTakenAgainIsReusedByTheNextPassOnce() {
+        Arena arena = new Arena();
+        float[] a;
+        try (var _ = arena.open(() -> true)) {
+            a = Arena.floats(6);
+            Arena.release(a);
+        }
+        try (var _ = arena.open(() -> true)) {
+            assertSame(a, Arena.floats(6), "first length-6 request of the next pass");
+            assertNotSame(a, Arena.floats(6), "second length-6 request of the next pass");
+        }
+    }
 }
