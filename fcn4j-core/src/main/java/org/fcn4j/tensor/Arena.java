@@ -12,13 +12,13 @@ import java.util.function.BooleanSupplier;
  *
  * <p>A model opens its arena around the part of its forward pass whose results stay inside the
  * model; the kernels there ask {@link #floats(int)} and {@link #ints(int)} for their outputs and
- * saved state. A request gets, zero-filled, a buffer of the previous pass of the same type and
- * length that this pass has not taken yet (the n-th buffer when the pass repeats the previous one,
- * as training steps do), else a new array. Buffers that a pass leaves untaken are dropped when it
- * ends, so the arena holds one pass's worth of storage: an evaluation pass after training steps
- * runs in the training buffers instead of making a second set, and a pass on another input size
- * does not keep the old size's buffers. Outside an open arena, and on other threads, both methods
- * return new arrays.
+ * saved state. A request gets a zero-filled buffer of the previous pass with the same type and
+ * length that this pass has not taken yet, else a new array. When a pass repeats the previous one,
+ * as training steps do, the n-th request gets the n-th buffer without a search. Buffers that a pass
+ * leaves untaken are dropped when it ends, so the arena holds one pass's storage. An evaluation
+ * pass after training steps therefore runs in the training buffers instead of making a second set,
+ * and a pass on another input size does not keep the old size's buffers. Outside an open arena,
+ * and on other threads, both methods return new arrays.
  *
  * <p>NOTE: reuse overwrites the previous pass's intermediate tensors. When the {@code reuse}
  * argument of {@link #open(BooleanSupplier)} returns false, a fresh set of buffers is made; the model passes true only when nothing can

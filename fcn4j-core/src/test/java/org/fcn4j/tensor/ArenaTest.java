@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ArenaTest {
 
     @Test
-    void aRepeatedPassGetsThePreviousPassBuffers() {
+    void repeatedPassReusesBuffers() {
         Arena arena = new Arena();
         float[] a;
         int[] b;
@@ -29,7 +29,7 @@ class ArenaTest {
     }
 
     @Test
-    void aPassInAnotherOrderReusesBuffersOfTheSameTypeAndLength() {
+    void reorderedPassMatchesByLength() {
         Arena arena = new Arena();
         float[] six;
         float[] eight;
@@ -49,7 +49,7 @@ class ArenaTest {
     }
 
     @Test
-    void buffersAPassLeavesUntakenAreDropped() {
+    void untakenBuffersAreDropped() {
         Arena arena = new Arena();
         float[] six;
         float[] eight;
@@ -67,7 +67,7 @@ class ArenaTest {
     }
 
     @Test
-    void noReuseSuspendAndNoArenaGiveNewArrays() {
+    void suspendedOrMissingArenaGivesNewArrays() {
         Arena arena = new Arena();
         float[] first;
         try (var _ = arena.open(() -> true)) {
@@ -83,7 +83,7 @@ class ArenaTest {
     }
 
     @Test
-    void aReleasedBufferGoesToALaterRequestOfThePass() {
+    void releasedBufferServesLaterRequest() {
         Arena arena = new Arena();
         float[] foreign = new float[6];
         try (var _ = arena.open(() -> true)) {
@@ -100,7 +100,7 @@ class ArenaTest {
     }
 
     @Test
-    void aBufferReleasedAndNotTakenAgainIsReusedByTheNextPassOnce() {
+    void releasedUnusedBufferReusedOnce() {
         Arena arena = new Arena();
         float[] a;
         try (var _ = arena.open(() -> true)) {
