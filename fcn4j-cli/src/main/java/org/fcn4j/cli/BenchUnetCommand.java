@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
  * 0.01 and momentum 0.9). It is timed as the PyTorch reference script times it (training step:
  * median of the timed steps after the warm-up ones), with one JSON object per stdout line of the
  * same kinds: model, train, infer, and startup (time from the JVM's start to the end of the first
- * training step and to the model and data being ready, and the peak resident set).
+ * training step and to the model and data being ready, the process's CPU time at the end of the first
+ * step, and the peak resident set).
  */
 @Command(name = "unet", mixinStandardHelpOptions = true, description = {
     "Time training steps and inference of the reference U-Net (unet-bench) and print JSON lines",
@@ -117,6 +118,7 @@ final class BenchUnetCommand implements Callable<Integer> {
         double[] trainMs = new double[iters];
         double[] warmupMs = new double[warmup];
         double firstStepMs = Double.NaN;
+        double firstStepCpuMs = Double.NaN;
         float loss = Float.NaN;
         for (int i = 0; i < warmup + iters; i++) {
             long t0 = System.nanoTime();
@@ -127,6 +129,7 @@ final class BenchUnetCommand implements Callable<Integer> {
             long t1 = System.nanoTime();
             if (i == 0) {
                 firstStepMs = System.currentTimeMillis() - jvmStartMillis();
+                firstStepCpuMs = processCpuMs();
             }
             if (i >= warmup) {
                 trainMs[i - warmup] = (t1 - t0) / 1e6;
@@ -165,7 +168,7 @@ final class BenchUnetCommand implements Callable<Integer> {
                 "warmup", warmup, "iters", iters, "fwd_gflop_per_s", round(s.n * fwdFlops / (inferMedian / 1e3) / 1e9, 2));
 
         emit(out, "kind", "startup", "size", s.name(), "first_step_ms", round(firstStepMs, 1),
-                "ready_ms", round(readyMs, 1),
+                "first_step_cpu_ms", round(firstStepCpuMs, 1), "ready_ms", round(readyMs, 1),
                 "since", "jvm start", "peak_rss_mb", round(peakRssMb(), 1),
                 "jvm", Runtime.version().toString());
         out.flush();
@@ -207,6 +210,16 @@ final class BenchUnetCommand implements Callable<Integer> {
     // work before it (the check that the jar is up to date) is not counted.
     private static long jvmStartMillis() {
         return ManagementFactory.getRuntimeMXBean().getStartTime();
+    }
+
+    // CPU time of the whole process so far (every thread: compute, JIT compiler, GC), which a busy
+    // machine distorts less than the wall clock; NaN where the JVM does not report it.
+    private static double processCpuMs() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            long ns = os.getProcessCpuTime();
+            return ns < 0 ? Double.NaN : ns / 1e6;
+        }
+        return Double.NaN;
     }
 
     /** VmHWM of /proc/self/status in MB (10^6 bytes), or NaN off Linux. */

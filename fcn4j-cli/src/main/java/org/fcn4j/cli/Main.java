@@ -1,5 +1,7 @@
 package org.fcn4j.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.fcn4j.kernel.Parallel;
@@ -8,23 +10,34 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code fcn4j} command: entry point and global options. */
+/**
+ * The {@code fcn4j} command: entry point and global options.
+ *
+ * <p>NOTE: picocli builds the model of a command by reflection over it and its subcommands, which
+ * loads every class their fields name, JFreeChart and AWT included. For the whole tree this took
+ * about 0.4 s of a small unet-bench run on a busy 2-core machine, so a run that names a command
+ * gets only that command's tree. Usage, {@code help} and unknown commands get the whole tree.
+ */
 @Command(name = "fcn4j",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Train and run fully convolutional networks (U-Net, FCN) on the JVM.",
-        subcommands = {
-            CommandLine.HelpCommand.class,
-            TrainCommand.class,
-            EvaluateCommand.class,
-            PredictCommand.class,
-            SummaryCommand.class,
-            BenchCommand.class,
-            ExplainCommand.class,
-            DataCommand.class,
-            IouCommand.class,
-        })
+        description = "Train and run fully convolutional networks (U-Net, FCN) on the JVM.")
 public final class Main implements Callable<Integer> {
+
+    /** The top-level commands by name, in the order the usage lists them. */
+    private static final Map<String, Class<?>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("help", CommandLine.HelpCommand.class);
+        COMMANDS.put("train", TrainCommand.class);
+        COMMANDS.put("evaluate", EvaluateCommand.class);
+        COMMANDS.put("predict", PredictCommand.class);
+        COMMANDS.put("summary", SummaryCommand.class);
+        COMMANDS.put("bench", BenchCommand.class);
+        COMMANDS.put("explain", ExplainCommand.class);
+        COMMANDS.put("data", DataCommand.class);
+        COMMANDS.put("iou", IouCommand.class);
+    }
 
     @Option(names = "--threads", scope = CommandLine.ScopeType.INHERIT, paramLabel = "N",
             description = "Compute threads (default: FCN4J_THREADS, else all cores).")
@@ -34,7 +47,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        new CommandLine(this).usage(System.out);
+        commandLine().usage(System.out);
         return 0;
     }
 
@@ -44,7 +57,7 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the command line and returns its exit code (used by tests). */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = commandLine(args);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof IllegalArgumentException || e instanceof java.io.IOException
                     || e instanceof IllegalStateException) {
@@ -54,5 +67,38 @@ public final class Main implements Callable<Integer> {
             throw e;
         });
         return cli.execute(args);
+    }
+
+    /** The whole command tree, every command and subcommand. */
+    static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The command tree that running {@code args} needs: only the command they name, or every
+     * command when they name none of them (usage, {@code help}, a misspelt command).
+     */
+    static CommandLine commandLine(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        String named = commandName(args);
+        if (named != null && !named.equals("help") && COMMANDS.containsKey(named)) {
+            cli.addSubcommand(named, COMMANDS.get(named));
+        } else {
+            COMMANDS.forEach(cli::addSubcommand);
+        }
+        return cli;
+    }
+
+    // The first argument that is neither an option nor the value of --threads, or null.
+    private static String commandName(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--threads")) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return null;
     }
 }

@@ -31,7 +31,7 @@ class HelpOptionsTest {
 
     @Test
     void everyCommandPrintsUsageOnHelp() {
-        List<List<String>> paths = commandPaths(new CommandLine(new Main()), List.of());
+        List<List<String>> paths = commandPaths(Main.commandLine(), List.of());
         assertTrue(paths.contains(List.of("explain", "conv")), "command tree: " + paths);
         assertTrue(paths.contains(List.of("bench", "conv")), "command tree: " + paths);
 

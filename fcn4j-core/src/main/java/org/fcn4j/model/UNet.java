@@ -132,17 +132,28 @@ public final class UNet extends Module {
                 x = dropout.forward(x);
             }
 
-            // Decoder: upsample, join the skip (upsampled first), double convolution.
+            // Decoder: upsample, join the skip (upsampled first), double convolution. Only the
+            // concatenation reads the upsampled tensor (the upsampler's backward reads its input,
+            // the concatenation's none), so its storage goes to the next convolution's output.
             for (int i = depth - 1; i >= 0; i--) {
-                x = up[i].forward(x);
-                x = dec[i].forward(Functional.concatChannels(x, skips[i]));
+                Tensor upsampled = up[i].forward(x);
+                Tensor joined = Functional.concatChannels(upsampled, skips[i]);
+                Arena.release(upsampled.data());
+                x = dec[i].forward(joined);
             }
             if (scope.owns()) {
                 lastInner = x;
             }
+
+            // The head's output is returned, so it is not the arena's; but the head reads x, which
+            // is, so the arena stays taken until the head is done (another thread's pass would
+            // overwrite x).
+            try (var _ = Arena.suspend()) {
+                x = head.forward(x);
+            }
         }
 
-        return padding.crop(head.forward(x));
+        return padding.crop(x);
     }
 
     // True when no one can read the previous pass's intermediate tensors: it recorded no graph, or

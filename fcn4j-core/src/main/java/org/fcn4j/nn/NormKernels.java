@@ -187,9 +187,12 @@ final class NormKernels {
             }
         });
 
+        Tensor[] out = new Tensor[1];
         Backward backward = !relu ? dOut -> planeBackward(dOut, input, gr, st, batchStats, weight, bias)
-                : dOut -> planeBackward(reluMask(dOut, y), input, gr, st, batchStats, weight, bias);
-        return Tensor.result(relu ? name + "_relu" : name, y, input.shape(), backward, inputs(input, weight, bias));
+                : dOut -> planeBackward(reluMask(dOut, y, out[0].retainsGrad()), input, gr, st, batchStats, weight,
+                        bias);
+        out[0] = Tensor.result(relu ? name + "_relu" : name, y, input.shape(), backward, inputs(input, weight, bias));
+        return out[0];
     }
 
     // NOTE: Math.max keeps NaN, as torch.relu does.
@@ -201,14 +204,18 @@ final class NormKernels {
 
     private static final ThreadLocal<float[]> MASKED = ThreadLocal.withInitial(() -> new float[0]);
 
-    // dy where y > 0 (or is NaN, as torch's threshold_backward passes it), else 0; in a buffer of the
-    // calling thread reused from call to call, so that dy itself (the gradient of the fused output,
-    // which a caller may retain) is left unchanged. Branch-free: y's sign is random.
-    private static float[] reluMask(float[] dy, float[] y) {
-        float[] m = MASKED.get();
-        if (m.length < dy.length) {
-            m = new float[dy.length];
-            MASKED.set(m);
+    // dy where y > 0 (or is NaN, as torch's threshold_backward passes it), else 0. Written over dy
+    // when the backward pass drops dy afterwards (the fused output does not retain its gradient);
+    // otherwise into a buffer of the calling thread reused from call to call, so that a retained dy
+    // is left unchanged. Branch-free: y's sign is random.
+    private static float[] reluMask(float[] dy, float[] y, boolean dyRetained) {
+        float[] m = dy;
+        if (dyRetained) {
+            m = MASKED.get();
+            if (m.length < dy.length) {
+                m = new float[dy.length];
+                MASKED.set(m);
+            }
         }
         float[] out = m;
         int n = dy.length;

@@ -51,4 +51,24 @@ class BatchNormReluTest {
             }
         }
     }
+
+    @Test
+    void fusedInsideAGraphEqualsBatchNormThenRelu() {
+        // Here the fused output is intermediate, so its backward masks the dropped gradient in place.
+        Generator rng = new Generator(6);
+        int[][] shapes = {{2, 3, 5, 7}, {1, 4, 8, 8}, {3, 17, 2, 5}};
+        for (int[] s : shapes) {
+            String name = "BatchNorm2d(" + s[1] + ") + ReLU inside a graph, on " + java.util.Arrays.toString(s);
+            BatchNorm2d fused = new BatchNorm2d(s[1]);
+            BatchNorm2d plain = new BatchNorm2d(s[1]);
+            Tensor x = Tensor.randn(rng, s).requiresGrad(true);
+            Tensor x2 = x.detach().copy().requiresGrad(true);
+            Tensor r = Tensor.randn(rng, s);
+            fused.forwardReLU(x).mul(r).sum().backward();
+            new ReLU().forward(plain.forward(x2)).mul(r).sum().backward();
+            assertArrayEquals(x2.grad().data(), x.grad().data(), name + ": input gradient");
+            assertArrayEquals(plain.weight().grad().data(), fused.weight().grad().data(), name + ": weight gradient");
+            assertArrayEquals(plain.bias().grad().data(), fused.bias().grad().data(), name + ": bias gradient");
+        }
+    }
 }
