@@ -137,6 +137,12 @@ public final class Gemm {
      */
     public static void dotRuns(int m, int n, int runs, int len, float[] a, int[] aRow, int[] aRun, float[] b,
             int[] bRow, int[] bRun, float[] c, int cOff, int ldc) {
+        dotRuns(m, n, runs, len, a, 0, aRow, aRun, b, 0, bRow, bRun, c, cOff, ldc);
+    }
+
+    /** As above, with aOff added to every index into a and bOff to every index into b. */
+    public static void dotRuns(int m, int n, int runs, int len, float[] a, int aOff, int[] aRow, int[] aRun,
+            float[] b, int bOff, int[] bRow, int[] bRun, float[] c, int cOff, int ldc) {
         if (m < 0 || n < 0 || runs < 0 || len < 0) {
             throw new IllegalArgumentException("dotRuns: sizes must be non-negative, got m=" + m + ", n=" + n
                     + ", runs=" + runs + ", len=" + len);
@@ -153,15 +159,25 @@ public final class Gemm {
         if (runs == 0 || len == 0) {
             return;
         }
-        checkRuns("A", a, aRow, m, aRun, runs, len);
-        checkRuns("B", b, bRow, n, bRun, runs, len);
-        RunDot.dot(KernelProvider.get(), m, n, runs, len, a, aRow, aRun, b, bRow, bRun, c, cOff, ldc,
+        checkRuns("A", a, aOff, aRow, m, aRun, runs, len);
+        checkRuns("B", b, bOff, bRow, n, bRun, runs, len);
+        RunDot.dot(KernelProvider.get(), m, n, runs, len, a, aOff, aRow, aRun, b, bOff, bRow, bRun, c, cOff, ldc,
                 Parallel.threads() > 1);
     }
 
-    private static void checkRuns(String name, float[] x, int[] rows, int count, int[] runs, int runCount, int len) {
-        long lo = (long) min(rows, count) + min(runs, runCount);
-        long hi = (long) max(rows, count) + max(runs, runCount) + len - 1;
+    /**
+     * Returns how many runs of len values {@link #dotRuns} sums per chunk before adding into C.
+     * Two calls over consecutive parts of a run list sum exactly as one call over the whole list
+     * when the split falls at a multiple of this count.
+     */
+    public static int dotRunsPerChunk(int len) {
+        return RunDot.runsPerChunk(len);
+    }
+
+    private static void checkRuns(String name, float[] x, int off, int[] rows, int count, int[] runs, int runCount,
+            int len) {
+        long lo = (long) off + min(rows, count) + min(runs, runCount);
+        long hi = (long) off + max(rows, count) + max(runs, runCount) + len - 1;
         if (lo < 0 || hi >= x.length) {
             throw new IllegalArgumentException("dotRuns: the runs of " + name + " reach indices " + lo + " to " + hi
                     + ", outside its array of " + x.length + " elements");

@@ -30,13 +30,13 @@ final class RunDot {
     }
 
     /** Computes {@code C += A B^T} over the runs; arguments as in {@link Gemm#dotRuns}, already validated. */
-    static void dot(KernelSupport ks, int m, int n, int runs, int len, float[] a, int[] aRow, int[] aRun, float[] b,
-            int[] bRow, int[] bRun, float[] c, int cOff, int ldc, boolean parallel) {
+    static void dot(KernelSupport ks, int m, int n, int runs, int len, float[] a, int aOff, int[] aRow, int[] aRun,
+            float[] b, int bOff, int[] bRow, int[] bRun, float[] c, int cOff, int ldc, boolean parallel) {
         int tilesM = (m + TILE_M - 1) / TILE_M;
         int tilesN = (n + TILE_N - 1) / TILE_N;
-        int[] aRows = padded(aRow, m, tilesM * TILE_M);
-        int[] bRows = padded(bRow, n, tilesN * TILE_N);
-        int chunk = Math.max(1, CHUNK_VALUES / Math.max(1, len));
+        int[] aRows = shifted(aRow, aOff, m, tilesM * TILE_M);
+        int[] bRows = shifted(bRow, bOff, n, tilesN * TILE_N);
+        int chunk = runsPerChunk(len);
         int lanes = ks.vectorBitSize() / Float.SIZE;
         int vectorLen = len - len % lanes; // the kernel's part of each run; the rest is summed here
         int tiles = tilesM * tilesN;
@@ -105,14 +105,19 @@ final class RunDot {
         return acc[off];
     }
 
-    /** Returns the first count offsets, then the last one repeated up to size. */
-    private static int[] padded(int[] offsets, int count, int size) {
-        if (offsets.length == size && count == size) {
+    /** Returns the runs per chunk for runs of len values. */
+    static int runsPerChunk(int len) {
+        return Math.max(1, CHUNK_VALUES / Math.max(1, len));
+    }
+
+    /** Returns the first count offsets plus base, then the last one repeated up to size. */
+    private static int[] shifted(int[] offsets, int base, int count, int size) {
+        if (base == 0 && offsets.length == size && count == size) {
             return offsets;
         }
-        int[] p = java.util.Arrays.copyOf(offsets, size);
-        for (int i = count; i < size; i++) {
-            p[i] = offsets[count - 1];
+        int[] p = new int[size];
+        for (int i = 0; i < size; i++) {
+            p[i] = offsets[Math.min(i, count - 1)] + base;
         }
         return p;
     }

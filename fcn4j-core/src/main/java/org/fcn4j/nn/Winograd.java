@@ -77,7 +77,7 @@ final class Winograd {
         int hp = 2 * tilesH + 2;
         int wp = 2 * tilesW + 2;
         float[] xp = ConvKernel.paddedBuffer(g.n() * c * hp * wp);
-        ConvKernel.pad(x, g.n() * c, g.h(), g.w(), xp, hp, wp, g.padTop(), g.padLeft());
+        ConvKernel.pad(x, 0, g.n() * c, g.h(), g.w(), xp, hp, wp, g.padTop(), g.padLeft());
         float[] padded = xp;
 
         float[] u = transformWeights(w, f, c); // (16, F, C)

@@ -59,7 +59,7 @@ class RunDotTest {
         int ldc = n + 3;
         float[] start = random(rng, 2 + m * ldc);
         float[] c = start.clone();
-        RunDot.dot(ks, m, n, runs, len, a, aRow, aRun, b, bRow, bRun, c, 2, ldc, parallel);
+        RunDot.dot(ks, m, n, runs, len, a, 0, aRow, aRun, b, 0, bRow, bRun, c, 2, ldc, parallel);
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 double s = start[2 + i * ldc + j];

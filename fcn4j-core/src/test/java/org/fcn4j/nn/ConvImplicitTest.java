@@ -83,4 +83,35 @@ class ConvImplicitTest {
         }
         assertTrue(backwardChecked >= 15, "only " + backwardChecked + " geometries had an implicit input gradient");
     }
+
+    @Test
+    void largeImagesOneAtATimeMatchTheBatch() {
+        Generator rng = new Generator(32);
+        // Padded ("same") and unpadded (the input read in place) 3 x 3 layers on 64 x 64 outputs.
+        for (int pad : new int[] {1, 0}) {
+            int h = 64 + 2 - 2 * pad;
+            ConvGeometry g = new ConvGeometry(2, 3, h, h, 5, 1, 3, 3, 1, 1, pad, pad, 1, 1, 64, 64);
+            String name = "2 images of " + h + "x" + h + ", padding " + pad;
+            assertTrue(ConvKernel.perImage(g), name + " should run image by image");
+            float[] x = Tensor.randn(rng, 2, 3, h, h).data();
+            float[] w = Tensor.randn(rng, 5, 3, 3, 3).data();
+            float[] y = new float[2 * 5 * 4096];
+            float[] yRef = new float[y.length];
+            ConvKernel.forwardImplicit(x, w, y, g, false);
+            ConvKernel.forward(x, w, yRef, g, false, ConvKernel.blockRows(g));
+            for (int i = 0; i < y.length; i++) {
+                assertEquals(Float.floatToIntBits(yRef[i]), Float.floatToIntBits(y[i]), name + ": forward, element " + i);
+            }
+
+            float[] dy = Tensor.randn(rng, 2, 5, 64, 64).data();
+            float[] dwByImage = new float[w.length];
+            float[] dwBatch = new float[w.length];
+            ConvKernel.backwardWeightImplicit(x, dy, dwByImage, g, true);
+            ConvKernel.backwardWeightImplicit(x, dy, dwBatch, g, false);
+            for (int i = 0; i < w.length; i++) {
+                assertEquals(Float.floatToIntBits(dwBatch[i]), Float.floatToIntBits(dwByImage[i]),
+                        name + ": weight gradient, element " + i);
+            }
+        }
+    }
 }
