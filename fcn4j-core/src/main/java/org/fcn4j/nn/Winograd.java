@@ -67,6 +67,22 @@ final class Winograd {
 
     /** Writes y = conv(x) (no bias). x: (N, C, H, W); w: (F, C, 3, 3); y: (N, F, P, Q). */
     static void forward(float[] x, float[] w, float[] y, ConvGeometry g) {
+        float[] u = transformWeights(w, g.f(), g.c()); // (16, F, C)
+        if (!ConvKernel.perImage(g)) {
+            forward(x, 0, u, y, 0, g);
+            return;
+        }
+        // Large images one at a time, so that the padded input covers one image (as in ConvKernel).
+        // Each output sums the same products in the same order either way.
+        ConvGeometry one = new ConvGeometry(1, g.c(), g.h(), g.w(), g.f(), 1, 3, 3, 1, 1, g.padTop(), g.padLeft(),
+                1, 1, g.p(), g.q());
+        for (int i = 0; i < g.n(); i++) {
+            forward(x, i * g.c() * g.h() * g.w(), u, y, i * g.f() * g.l(), one);
+        }
+    }
+
+    // The images of g from x at xOff into y at yOff, with the transformed weights u.
+    private static void forward(float[] x, int xOff, float[] u, float[] y, int yOff, ConvGeometry g) {
         int c = g.c();
         int f = g.f();
         int tilesH = (g.p() + 1) / 2;
@@ -77,10 +93,9 @@ final class Winograd {
         int hp = 2 * tilesH + 2;
         int wp = 2 * tilesW + 2;
         float[] xp = ConvKernel.paddedBuffer(g.n() * c * hp * wp);
-        ConvKernel.pad(x, 0, g.n() * c, g.h(), g.w(), xp, hp, wp, g.padTop(), g.padLeft());
+        ConvKernel.pad(x, xOff, g.n() * c, g.h(), g.w(), xp, hp, wp, g.padTop(), g.padLeft());
         float[] padded = xp;
 
-        float[] u = transformWeights(w, f, c); // (16, F, C)
         int tb = Math.max(32, Math.min(256, BLOCK_FLOATS / (16 * c)) / 32 * 32);
         int blocks = Math.ceilDiv(tiles, tb);
         Parallel.forRange(blocks, (b0, b1) -> {
@@ -102,7 +117,7 @@ final class Winograd {
                     Gemm.sgemm(false, false, f, count, c, u, xi * f * c, c, buf[0], xi * (c * ld + XI_PAD), ld,
                             buf[1], xi * (f * ld + XI_PAD), ld, false);
                 }
-                transformOutputs(buf[1], g, tilesH, tilesW, t0, count, ld, y);
+                transformOutputs(buf[1], g, tilesH, tilesW, t0, count, ld, y, yOff);
             }
         });
     }
@@ -212,7 +227,7 @@ final class Winograd {
 
     /** Writes A^T M A of each filter and tile into y, dropping the pixels past an odd output edge. */
     private static void transformOutputs(float[] m, ConvGeometry g, int tilesH, int tilesW, int t0, int count, int ld,
-            float[] y) {
+            float[] y, int yOff) {
         int f = g.f();
         int p = g.p();
         int q = g.q();
@@ -222,7 +237,7 @@ final class Winograd {
         for (int i = 0; i < count; i++) {
             int t = t0 + i;
             int img = t / (tilesH * tilesW);
-            origin[i] = (img * f * p + 2 * (t / tilesW % tilesH)) * q + 2 * (t % tilesW);
+            origin[i] = yOff + (img * f * p + 2 * (t / tilesW % tilesH)) * q + 2 * (t % tilesW);
         }
         boolean evenRows = p % 2 == 0;
         boolean evenCols = q % 2 == 0;
