@@ -116,8 +116,8 @@ final class BlockedGemm {
                 }
             } else if (rows == 6 && mr == 6) {
                 // Whole panels of the Vector API tile: the 6 rows are read side by side, so that
-                // the panel is written in order (one row at a time wrote every 6th float and took
-                // a tenth of a U-Net training step).
+                // the panel is written in order. One row at a time wrote every 6th float, and the
+                // packing took a tenth of a U-Net training step.
                 int src = aOff + (ic + ir) * lda + pc;
                 for (int p = 0; p < kc; p++) {
                     int d = panel + p * 6;

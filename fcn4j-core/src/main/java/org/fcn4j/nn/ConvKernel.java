@@ -373,8 +373,8 @@ final class ConvKernel {
     /**
      * Narrower output rows split each register strip of the product into short runs, which are
      * packed more slowly than the batched im2col path builds its matrix. On 8 x 8 and 4 x 4 U-Net
-     * levels the implicit forward product took 1.2 to 1.4 times as long, on 16 x 16 about as long
-     * or less, and on 32 x 32 and 64 x 64 0.6 to 0.9 times (2 threads, Zen 4, busy machine).
+     * levels the implicit forward product took 1.2 to 1.4 times as long. On 16 x 16 it took about
+     * as long or less, and on 32 x 32 and 64 x 64 0.6 to 0.9 times (2 threads, Zen 4, busy machine).
      */
     static final int MIN_IMPLICIT_WIDTH = 16;
 
