@@ -15,6 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The main job: {@code fcn4j train} with the default configuration (minutes on 2 cores), then
  * {@code evaluate} reproducing its test line. Runs with -Pslow only.
+ *
+ * <p>NOTE: the default run reaches a test mIoU of 0.3346 (docs/BENCHMARKS.md); the same network
+ * at a constant rate of 1e-3 reached 0.2678, so a floor of 0.30 fails if the one-cycle schedule
+ * stops working, while leaving room for other float rounding on other CPUs.
  */
 @Tag("slow")
 class MainJobTest {
@@ -41,7 +45,7 @@ class MainJobTest {
         double minutes = (System.nanoTime() - start) / 60e9;
         String testLine = out.lines().filter(l -> l.startsWith("test ")).findFirst().orElseThrow();
         double miou = Double.parseDouble(testLine.split(" ")[2]);
-        assertTrue(miou > 0.15, "test mIoU after the default run: " + testLine);
+        assertTrue(miou > 0.30, "test mIoU after the default run: " + testLine);
         assertTrue(minutes < 10, "the default run took " + minutes + " minutes");
         String eval = run("evaluate", "--model", runDir.resolve("model.safetensors").toString());
         assertTrue(eval.contains(testLine), eval);
