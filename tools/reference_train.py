@@ -206,10 +206,19 @@ def main():
         print("PyTorch %s: best epoch %d, test mIoU %.4f; fcn4j has not finished (no test_metrics.json)"
               % (torch.__version__, best_epoch, miou))
         return
-    _, meta = tensors_of(os.path.join(run, "model.safetensors"))
+    trained, meta = tensors_of(os.path.join(run, "model.safetensors"))
     fcn4j = json.load(open(metrics))
+    # Evaluate fcn4j's trained weights here too. When the two evaluations (BatchNorm in evaluation
+    # mode, argmax, confusion matrix) agree, this equals fcn4j's own test mIoU, and any gap comes
+    # from training.
+    model.load_state_dict(trained)
+    crossed = miou_of(test_x, test_y)
+    result["fcn4j_model_test_miou_in_pytorch"] = crossed
+    with open(os.path.join(run, "reference_result.json"), "w") as f:
+        json.dump(result, f, indent=1)
     print("PyTorch %s: best epoch %d, test mIoU %.4f; fcn4j: best epoch %s, test mIoU %.4f; difference %.4f"
           % (torch.__version__, best_epoch, miou, meta.get("best_epoch"), fcn4j["miou"], abs(miou - fcn4j["miou"])))
+    print("fcn4j's model evaluated by PyTorch: test mIoU %.4f" % crossed)
 
 if __name__ == "__main__":
     main()
