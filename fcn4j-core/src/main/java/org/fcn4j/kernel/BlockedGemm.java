@@ -75,10 +75,74 @@ final class BlockedGemm {
         Operands ops = new Operands(ks, transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         if (!parallel || (long) m * n * k < PARALLEL_MIN_MACS) {
             ops.block(0, m, 0, n);
-        } else if (tilesN >= tilesM) {
+        } else if (splitsColumns(m, n, tilesM, tilesN)) {
             Parallel.forRange(tilesN, (t0, t1) -> ops.block(0, m, t0 * nr, Math.min(n, t1 * nr)));
         } else {
             Parallel.forRange(tilesM, (t0, t1) -> ops.block(t0 * mr, Math.min(m, t1 * mr), 0, n));
+        }
+    }
+
+    /**
+     * True when the threads split C by columns rather than by rows. Each thread packs all of the
+     * operand along the other side: all of B (K x N) when rows are split, all of A (M x K) when
+     * columns are. So columns are split when there are more tiles of them, and also when N > M
+     * with at least two column tiles per thread to balance the work.
+     */
+    static boolean splitsColumns(int m, int n, int tilesM, int tilesN) {
+        return tilesN >= tilesM || (n > m && tilesN >= 2 * Parallel.threads());
+    }
+
+    /**
+     * Packs op(A)[ic : ic + mc, pc : pc + kc] into panels of mr rows, each (kc, mr) row-major,
+     * so the kernel reads the mr values of one K step together. Rows past mc are zeros.
+     */
+    static void packA(float[] dst, int mr, float[] a, int aOff, int lda, boolean transA, int ic, int mc, int pc,
+            int kc) {
+        for (int ir = 0; ir < mc; ir += mr) {
+            int rows = Math.min(mr, mc - ir);
+            int panel = ir * kc;
+            if (transA) {
+                // op(A)[i][p] = a[p][i]: the mr values of one K step are adjacent in a. They are
+                // copied in a loop, because calls to arraycopy and fill cost more than 6 floats.
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (pc + p) * lda + ic + ir;
+                    int d = panel + p * mr;
+                    for (int r = 0; r < rows; r++) {
+                        dst[d + r] = a[src + r];
+                    }
+                    for (int r = rows; r < mr; r++) {
+                        dst[d + r] = 0f;
+                    }
+                }
+            } else if (rows == 6 && mr == 6) {
+                // Whole panels of the Vector API tile: the 6 rows are read side by side, so that
+                // the panel is written in order (one row at a time wrote every 6th float and took
+                // a tenth of a U-Net training step).
+                int src = aOff + (ic + ir) * lda + pc;
+                for (int p = 0; p < kc; p++) {
+                    int d = panel + p * 6;
+                    int at = src + p;
+                    dst[d] = a[at];
+                    dst[d + 1] = a[at + lda];
+                    dst[d + 2] = a[at + 2 * lda];
+                    dst[d + 3] = a[at + 3 * lda];
+                    dst[d + 4] = a[at + 4 * lda];
+                    dst[d + 5] = a[at + 5 * lda];
+                }
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    int src = aOff + (ic + ir + r) * lda + pc;
+                    int d = panel + r;
+                    for (int p = 0; p < kc; p++) {
+                        dst[d + p * mr] = a[src + p];
+                    }
+                }
+                for (int r = rows; r < mr; r++) {
+                    for (int p = 0; p < kc; p++) {
+                        dst[panel + r + p * mr] = 0f;
+                    }
+                }
+            }
         }
     }
 
@@ -101,7 +165,7 @@ final class BlockedGemm {
                 int mc = Math.min(mcMax, i1 - ic);
                 for (int pc = 0; pc < k; pc += KC) {
                     int kc = Math.min(KC, k - pc);
-                    packA(ws.aPack, mr, ic, mc, pc, kc);
+                    packA(ws.aPack, mr, a, aOff, lda, transA, ic, mc, pc, kc);
                     for (int jc = j0; jc < j1; jc += ncMax) {
                         int nc = Math.min(ncMax, j1 - jc);
                         if (inPlaceB) {
@@ -158,39 +222,6 @@ final class BlockedGemm {
                 int row = cIndex + r * ldc;
                 for (int j = 0; j < cols; j++) {
                     c[row + j] += tile[r * nr + j];
-                }
-            }
-        }
-
-        /**
-         * Packs op(A)[ic : ic + mc, pc : pc + kc] into panels of mr rows, each (kc, mr) row-major,
-         * so the kernel reads the mr values of one K step together. Rows past mc are zeros.
-         */
-        private void packA(float[] dst, int mr, int ic, int mc, int pc, int kc) {
-            for (int ir = 0; ir < mc; ir += mr) {
-                int rows = Math.min(mr, mc - ir);
-                int panel = ir * kc;
-                if (transA) {
-                    // op(A)[i][p] = a[p][i]: the mr values of one K step are adjacent in a.
-                    for (int p = 0; p < kc; p++) {
-                        int src = aOff + (pc + p) * lda + ic + ir;
-                        int d = panel + p * mr;
-                        System.arraycopy(a, src, dst, d, rows);
-                        Arrays.fill(dst, d + rows, d + mr, 0f);
-                    }
-                } else {
-                    for (int r = 0; r < rows; r++) {
-                        int src = aOff + (ic + ir + r) * lda + pc;
-                        int d = panel + r;
-                        for (int p = 0; p < kc; p++) {
-                            dst[d + p * mr] = a[src + p];
-                        }
-                    }
-                    for (int r = rows; r < mr; r++) {
-                        for (int p = 0; p < kc; p++) {
-                            dst[panel + r + p * mr] = 0f;
-                        }
-                    }
                 }
             }
         }

@@ -54,6 +54,151 @@ public final class Gemm {
         }
     }
 
+    /**
+     * Computes {@code C = A B̂}, or {@code C += A B̂} with accumulate, where B̂ is gathered and C
+     * scattered through offset tables:
+     * <pre>
+     * B̂[p][j] = b[bOff + rowOff[p] + colOff[j]]        (K x N)
+     * C[i][j] is c[cOff + i * ldc + cCol[j]]             (M x N)
+     * </pre>
+     * A is M x K row-major from {@code aOff} with row stride {@code lda}. This is a convolution
+     * without im2col (implicit GEMM): for a zero-padded input, rowOff has one offset per input
+     * channel and kernel tap, and colOff one per output pixel. The products are blocked, split
+     * and summed as in {@link #sgemm}, so both give the same bits for the same explicit matrices.
+     * The columns of C must be distinct, and C must not overlap A or b.
+     *
+     * @throws IllegalArgumentException for a negative size, offset tables shorter than K or N, or
+     *     offsets that reach outside a, b or c
+     */
+    public static void sgemmGather(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+            int[] rowOff, int[] colOff, float[] c, int cOff, int ldc, int[] cCol, boolean accumulate) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("sgemmGather: sizes must be non-negative, got m=" + m + ", n=" + n
+                    + ", k=" + k);
+        }
+        if (rowOff.length < k || colOff.length < n || cCol.length < n) {
+            throw new IllegalArgumentException("sgemmGather: offset tables of lengths " + rowOff.length + " (rows of B), "
+                    + colOff.length + " (columns of B) and " + cCol.length + " (columns of C) are too short for k="
+                    + k + ", n=" + n);
+        }
+        checkMatrix("A", a, aOff, lda, m, k);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        checkGathered("B", b, bOff, rowOff, k, colOff, n);
+        checkGathered("C", c, cOff, null, 0, cCol, n);
+        long lastRow = cOff + (long) (m - 1) * ldc;
+        if (ldc < 1 || lastRow + max(cCol, n) >= c.length) {
+            throw new IllegalArgumentException("sgemmGather: C of " + m + " rows with leading dimension " + ldc
+                    + " from offset " + cOff + " reaches past the end of its array of " + c.length + " elements");
+        }
+        if (!accumulate) {
+            for (int i = 0; i < m; i++) {
+                int row = cOff + i * ldc;
+                for (int j = 0; j < n; j++) {
+                    c[row + cCol[j]] = 0f;
+                }
+            }
+        }
+        if (k == 0) {
+            return;
+        }
+        if ((long) m * n * k < NAIVE_MAX_MACS) {
+            // The loops of NaiveGemm, in its order, so that small products round as sgemm's do.
+            for (int i = 0; i < m; i++) {
+                int cRow = cOff + i * ldc;
+                for (int p = 0; p < k; p++) {
+                    float aip = a[aOff + i * lda + p];
+                    int bRow = bOff + rowOff[p];
+                    for (int j = 0; j < n; j++) {
+                        c[cRow + cCol[j]] += aip * b[bRow + colOff[j]];
+                    }
+                }
+            }
+        } else {
+            GatherGemm.gemm(KernelProvider.get(), m, n, k, a, aOff, lda, b, bOff, rowOff, colOff, c, cOff, ldc, cCol,
+                    Parallel.threads() > 1);
+        }
+    }
+
+    /**
+     * Adds to every element of C the dot product of a row of A and a row of B, both gathered from
+     * runs of len consecutive values:
+     * <pre>
+     * C[i][j] += sum over r &lt; runs, t &lt; len of a[aRow[i] + aRun[r] + t] * b[bRow[j] + bRun[r] + t]
+     * </pre>
+     * for i &lt; M, j &lt; N, C row-major from {@code cOff} with row stride {@code ldc}. This is the
+     * weight gradient of a convolution without im2col: rows of dy against the rows of the padded
+     * input that each kernel tap reads, one run per output row. The sums of one call are the same
+     * for any thread count.
+     *
+     * @throws IllegalArgumentException for a negative size, tables shorter than M, N or runs, or
+     *     offsets that reach outside a, b or c
+     */
+    public static void dotRuns(int m, int n, int runs, int len, float[] a, int[] aRow, int[] aRun, float[] b,
+            int[] bRow, int[] bRun, float[] c, int cOff, int ldc) {
+        if (m < 0 || n < 0 || runs < 0 || len < 0) {
+            throw new IllegalArgumentException("dotRuns: sizes must be non-negative, got m=" + m + ", n=" + n
+                    + ", runs=" + runs + ", len=" + len);
+        }
+        if (aRow.length < m || bRow.length < n || aRun.length < runs || bRun.length < runs) {
+            throw new IllegalArgumentException("dotRuns: offset tables of lengths " + aRow.length + " (rows of A), "
+                    + bRow.length + " (rows of B), " + aRun.length + " and " + bRun.length + " (runs) are too short "
+                    + "for m=" + m + ", n=" + n + ", runs=" + runs);
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        checkMatrix("C", c, cOff, ldc, m, n);
+        if (runs == 0 || len == 0) {
+            return;
+        }
+        checkRuns("A", a, aRow, m, aRun, runs, len);
+        checkRuns("B", b, bRow, n, bRun, runs, len);
+        RunDot.dot(KernelProvider.get(), m, n, runs, len, a, aRow, aRun, b, bRow, bRun, c, cOff, ldc,
+                Parallel.threads() > 1);
+    }
+
+    private static void checkRuns(String name, float[] x, int[] rows, int count, int[] runs, int runCount, int len) {
+        long lo = (long) min(rows, count) + min(runs, runCount);
+        long hi = (long) max(rows, count) + max(runs, runCount) + len - 1;
+        if (lo < 0 || hi >= x.length) {
+            throw new IllegalArgumentException("dotRuns: the runs of " + name + " reach indices " + lo + " to " + hi
+                    + ", outside its array of " + x.length + " elements");
+        }
+    }
+
+    // Checks that base + rows[p] + cols[j] stays inside x for every p < k (or base alone without
+    // rows) and j < n.
+    private static void checkGathered(String name, float[] x, int base, int[] rows, int k, int[] cols, int n) {
+        long lo = base + (long) min(cols, n);
+        long hi = base + (long) max(cols, n);
+        if (rows != null && k > 0) {
+            lo += min(rows, k);
+            hi += max(rows, k);
+        }
+        if (lo < 0 || hi >= x.length) {
+            throw new IllegalArgumentException("sgemmGather: the offsets of " + name + " reach indices " + lo + " to "
+                    + hi + ", outside its array of " + x.length + " elements");
+        }
+    }
+
+    private static int min(int[] x, int n) {
+        int m = Integer.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+            m = Math.min(m, x[i]);
+        }
+        return m;
+    }
+
+    private static int max(int[] x, int n) {
+        int m = Integer.MIN_VALUE;
+        for (int i = 0; i < n; i++) {
+            m = Math.max(m, x[i]);
+        }
+        return m;
+    }
+
     /** Describes the kernels in use, e.g. "Vector API, 512-bit vectors (16 floats), sgemm tile 6 x 32". */
     public static String implementation() {
         return KernelProvider.get().description();

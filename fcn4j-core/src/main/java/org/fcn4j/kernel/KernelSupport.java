@@ -35,6 +35,26 @@ interface KernelSupport {
      */
     void gemmTile(int kc, float[] aPanel, int aOff, float[] bPanel, int bOff, int ldb, float[] c, int cOff, int ldc);
 
+    /**
+     * As {@link #gemmTile}, with the kc rows of B anywhere in b: row p is the NR consecutive
+     * values from {@code b[bBase + rowOff[rowStart + p]]}. A convolution reads its input in place
+     * this way (one row of B per kernel tap and input channel) instead of copying it into an
+     * im2col matrix first. Sums in the same order as {@link #gemmTile}, so both round alike.
+     */
+    void gemmTileRows(int kc, float[] aPanel, int aOff, float[] b, int[] rowOff, int rowStart, int bBase, float[] c,
+            int cOff, int ldc);
+
+    /**
+     * Computes the dot products of 4 rows of A with 3 rows of B, each row gathered from runs r in
+     * [r0, r1) of len values, len a multiple of the lanes of a vector ({@link #vectorBitSize()} / 32):
+     * {@code sum_r sum_t a[aRow[i0 + i] + aRun[r] + t] * b[bRow[j0 + j] + bRun[r] + t]}, and stores
+     * them as per-lane partial sums: lane l of product (i, j) at {@code acc[(3 i + j) lanes + l]}.
+     * A convolution's weight gradient is such a product (rows of dy against rows of the padded
+     * input, one run per output row), computed without packing either operand.
+     */
+    void dotTile4x3(int r0, int r1, int len, float[] a, int[] aRow, int i0, int[] aRun, float[] b, int[] bRow,
+            int j0, int[] bRun, float[] acc);
+
     /** Returns {@code sum_i x[xOff + i] * y[yOff + i]} for i in [0, n). */
     float dot(int n, float[] x, int xOff, float[] y, int yOff);
 

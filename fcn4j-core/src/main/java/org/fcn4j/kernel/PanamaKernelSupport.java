@@ -102,6 +102,130 @@ final class PanamaKernelSupport implements KernelSupport {
         addRow(c, cOff + 5 * ldc, c50, c51);
     }
 
+    // The same loop as gemmTile with the row start of B looked up per step; kept as small.
+    @Override
+    public void gemmTileRows(int kc, float[] aPanel, int aOff, float[] b, int[] rowOff, int rowStart, int bBase,
+            float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c01 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c30 = c00;
+        FloatVector c31 = c00;
+        FloatVector c40 = c00;
+        FloatVector c41 = c00;
+        FloatVector c50 = c00;
+        FloatVector c51 = c00;
+
+        for (int p = 0; p < kc; p++) {
+            int ai = aOff + p * MR;
+            int bi = bBase + rowOff[rowStart + p];
+            FloatVector b0 = FloatVector.fromArray(F, b, bi);
+            FloatVector b1 = FloatVector.fromArray(F, b, bi + L);
+            FloatVector a = FloatVector.broadcast(F, aPanel[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, aPanel[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, aPanel[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, aPanel[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, aPanel[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(F, aPanel[ai + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+
+        addRow(c, cOff, c00, c01);
+        addRow(c, cOff + ldc, c10, c11);
+        addRow(c, cOff + 2 * ldc, c20, c21);
+        addRow(c, cOff + 3 * ldc, c30, c31);
+        addRow(c, cOff + 4 * ldc, c40, c41);
+        addRow(c, cOff + 5 * ldc, c50, c51);
+    }
+
+    // 12 vector accumulators, 4 of A and 1 of B live: 17 registers, as in gemmTile. Each step does
+    // 7 loads for 12 FMAs, so the FMA units, not the loads, set the pace. A 4 x 4 tile made the
+    // method too large for C2 to inline all of the Vector API calls, and it boxed the vectors.
+    @Override
+    public void dotTile4x3(int r0, int r1, int len, float[] a, int[] aRow, int i0, int[] aRun, float[] b, int[] bRow,
+            int j0, int[] bRun, float[] acc) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c01 = c00;
+        FloatVector c02 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c12 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c22 = c00;
+        FloatVector c30 = c00;
+        FloatVector c31 = c00;
+        FloatVector c32 = c00;
+        int a0 = aRow[i0];
+        int a1 = aRow[i0 + 1];
+        int a2 = aRow[i0 + 2];
+        int a3 = aRow[i0 + 3];
+        int b0 = bRow[j0];
+        int b1 = bRow[j0 + 1];
+        int b2 = bRow[j0 + 2];
+        // One loop over all vectors of all runs, as in gemmTile, rather than a loop nest.
+        int steps = (r1 - r0) * (len / L);
+        int r = r0;
+        int t = 0;
+        int ar = r1 > r0 ? aRun[r] : 0;
+        int br = r1 > r0 ? bRun[r] : 0;
+        for (int step = 0; step < steps; step++) {
+            FloatVector x0 = FloatVector.fromArray(F, a, a0 + ar + t);
+            FloatVector x1 = FloatVector.fromArray(F, a, a1 + ar + t);
+            FloatVector x2 = FloatVector.fromArray(F, a, a2 + ar + t);
+            FloatVector x3 = FloatVector.fromArray(F, a, a3 + ar + t);
+            FloatVector y = FloatVector.fromArray(F, b, b0 + br + t);
+            c00 = x0.fma(y, c00);
+            c10 = x1.fma(y, c10);
+            c20 = x2.fma(y, c20);
+            c30 = x3.fma(y, c30);
+            y = FloatVector.fromArray(F, b, b1 + br + t);
+            c01 = x0.fma(y, c01);
+            c11 = x1.fma(y, c11);
+            c21 = x2.fma(y, c21);
+            c31 = x3.fma(y, c31);
+            y = FloatVector.fromArray(F, b, b2 + br + t);
+            c02 = x0.fma(y, c02);
+            c12 = x1.fma(y, c12);
+            c22 = x2.fma(y, c22);
+            c32 = x3.fma(y, c32);
+            t += L;
+            if (t == len && step + 1 < steps) {
+                t = 0;
+                r++;
+                ar = aRun[r];
+                br = bRun[r];
+            }
+        }
+        // The lanes go out whole; summing them here (sumLanes) was not inlined and boxed every accumulator.
+        c00.intoArray(acc, 0);
+        c01.intoArray(acc, L);
+        c02.intoArray(acc, 2 * L);
+        c10.intoArray(acc, 3 * L);
+        c11.intoArray(acc, 4 * L);
+        c12.intoArray(acc, 5 * L);
+        c20.intoArray(acc, 6 * L);
+        c21.intoArray(acc, 7 * L);
+        c22.intoArray(acc, 8 * L);
+        c30.intoArray(acc, 9 * L);
+        c31.intoArray(acc, 10 * L);
+        c32.intoArray(acc, 11 * L);
+    }
+
     private static void addRow(float[] c, int off, FloatVector v0, FloatVector v1) {
         FloatVector.fromArray(F, c, off).add(v0).intoArray(c, off);
         FloatVector.fromArray(F, c, off + L).add(v1).intoArray(c, off + L);

@@ -88,6 +88,36 @@ final class ScalarKernelSupport implements KernelSupport {
         c[row3 + 3] += c33;
     }
 
+    // A packed copy of the gathered rows, then the tile above: this twin is a reference for
+    // correctness, not a fast path, so it keeps one loop to check.
+    @Override
+    public void gemmTileRows(int kc, float[] aPanel, int aOff, float[] b, int[] rowOff, int rowStart, int bBase,
+            float[] c, int cOff, int ldc) {
+        float[] panel = new float[kc * NR]; // (kc, NR)
+        for (int p = 0; p < kc; p++) {
+            System.arraycopy(b, bBase + rowOff[rowStart + p], panel, p * NR, NR);
+        }
+        gemmTile(kc, aPanel, aOff, panel, 0, NR, c, cOff, ldc);
+    }
+
+    @Override
+    public void dotTile4x3(int r0, int r1, int len, float[] a, int[] aRow, int i0, int[] aRun, float[] b, int[] bRow,
+            int j0, int[] bRun, float[] acc) {
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 3; j++) {
+                float s = 0f;
+                for (int r = r0; r < r1; r++) {
+                    int x = aRow[i0 + i] + aRun[r];
+                    int y = bRow[j0 + j] + bRun[r];
+                    for (int t = 0; t < len; t++) {
+                        s += a[x + t] * b[y + t];
+                    }
+                }
+                acc[i * 3 + j] = s;
+            }
+        }
+    }
+
     @Override
     public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
         float s = 0f;

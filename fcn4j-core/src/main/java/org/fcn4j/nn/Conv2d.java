@@ -1,5 +1,6 @@
 package org.fcn4j.nn;
 
+import org.fcn4j.autograd.GradMode;
 import org.fcn4j.tensor.Arena;
 import org.fcn4j.tensor.Generator;
 import org.fcn4j.tensor.Shape;
@@ -17,8 +18,11 @@ import org.fcn4j.tensor.Tensor;
  * {@code out - bias = M vec(input)} for one image, whatever the padding mode, and ConvTranspose2d
  * with the same weight computes {@code M^T}.
  *
- * <p>NOTE: fcn4j computes it as im2col plus a matrix product (a direct product for pointwise 1 x 1
- * convolutions), in float32. Non-zero padding modes pad the input explicitly first.
+ * <p>NOTE: fcn4j computes it as a float32 matrix product that reads the zero-padded input in place,
+ * or through im2col blocks for grouped, width-strided and narrow layers (docs/convolution.md).
+ * Without gradient recording, 3 x 3 stride-1 layers of 64 or more input channels run by Winograd's
+ * F(2 x 2, 3 x 3), equal to the exact product up to float rounding. Non-zero padding modes pad the
+ * input explicitly first.
  *
  * <p>Arguments (defaults in brackets, set through {@link #options()}):
  * <ul>
@@ -278,7 +282,13 @@ public final class Conv2d extends Module {
         float[] xd = x.data();
         float[] wd = weight.data();
         float[] y = Arena.floats(Shape.numel(g.n(), g.f(), g.p(), g.q())); // (N, F, P, Q)
-        ConvKernel.forward(xd, wd, y, g, false);
+        boolean recording = GradMode.isEnabled()
+                && (x.requiresGrad() || weight.requiresGrad() || bias != null && bias.requiresGrad());
+        if (!recording && Winograd.applies(g)) {
+            Winograd.forward(xd, wd, y, g);
+        } else {
+            ConvKernel.forward(xd, wd, y, g, false);
+        }
         if (bias != null) {
             ConvKernel.addBias(y, bias.data(), g.n(), g.f(), g.l());
         }

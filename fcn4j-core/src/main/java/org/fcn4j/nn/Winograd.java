@@ -1,0 +1,271 @@
+package org.fcn4j.nn;
+
+import org.fcn4j.kernel.Gemm;
+import org.fcn4j.kernel.Parallel;
+
+/**
+ * 3 x 3 stride-1 convolutions by Winograd's minimal filtering algorithm F(2 x 2, 3 x 3), for
+ * forward passes that record no gradient (evaluation and prediction).
+ *
+ * <p>Each 2 x 2 block of output pixels (a tile) comes from a 4 x 4 patch d of the zero-padded
+ * input. With the transforms
+ * <pre>
+ * V = B^T d B        (per input channel and tile; B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1])
+ * U = G g G^T        (per filter and input channel; G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1])
+ * M(xi) = U(xi) V(xi)  for each of the 16 positions xi of the 4 x 4 transforms: a matrix product
+ *                      (F x C) (C x tiles)
+ * Y = A^T M A        (per filter and tile; A^T = [1 1 1 0; 0 1 -1 -1])
+ * </pre>
+ * the tile takes 16 C F multiplications in the products instead of the 36 C F of the direct
+ * convolution, 2.25 times fewer, at the cost of the transforms, which are additions.
+ *
+ * <p>NOTE: the result is the convolution up to float rounding, but not rounded as the im2col
+ * or implicit products round it: the transforms add and subtract inputs and weights before
+ * multiplying, which changes the last bits (about 1e-6 relative to the sum of the magnitudes
+ * of the products). So training, whose forward pass must match its gradients, never uses it,
+ * and the system property {@code fcn4j.winograd=false} turns it off everywhere.
+ *
+ * <p>Letters as in {@link ConvKernel}: N batch, C input channels, F filters, H x W input, P x Q
+ * output; T tiles, in blocks of TB processed by one thread each.
+ */
+final class Winograd {
+    private static final boolean ENABLED = !"false".equals(System.getProperty("fcn4j.winograd"));
+    /**
+     * Padding of the rows and of the 16 matrices of the transformed blocks. Without it the 16
+     * outputs of a transform lie a power of two apart, in the same sets of the L1 cache, and the
+     * input transform ran 4 times slower.
+     */
+    private static final int ROW_PAD = 8;
+    private static final int XI_PAD = 40;
+    /** Floats of the transformed inputs of one block of tiles (16 C TB), about 1 MB. */
+    private static final int BLOCK_FLOATS = 1 << 18;
+
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[2][0]);
+    // Offsets of the first input and output pixel of each tile of a block, per thread.
+    private static final ThreadLocal<int[]> ORIGINS = ThreadLocal.withInitial(() -> new int[0]);
+    private static final ThreadLocal<float[]> WEIGHTS = ThreadLocal.withInitial(() -> new float[0]);
+
+    private Winograd() {
+    }
+
+    /**
+     * True for the geometries this path computes faster: 3 x 3 kernel, unit stride and dilation,
+     * one group, outputs at least {@link ConvKernel#MIN_IMPLICIT_WIDTH} pixels wide and at least
+     * {@value #MIN_CHANNELS} input channels. With fewer channels the 16 products are too short
+     * (K = C) to pay for the transforms, which read and write every value 4 times. In inference
+     * of the U-Net benchmark (1 thread, busy machine), taking it from 32 channels up gave the
+     * same time on the small size (16 to 256 channels) and 15 % less on the standard one (32 to
+     * 1024 channels).
+     */
+    static boolean applies(ConvGeometry g) {
+        return ENABLED && g.r() == 3 && g.s() == 3 && g.strideH() == 1 && g.strideW() == 1 && g.dilationH() == 1
+                && g.dilationW() == 1 && g.groups() == 1 && g.q() >= ConvKernel.MIN_IMPLICIT_WIDTH
+                && g.c() >= MIN_CHANNELS;
+    }
+
+    static final int MIN_CHANNELS = 64;
+
+    /** Writes y = conv(x) (no bias). x: (N, C, H, W); w: (F, C, 3, 3); y: (N, F, P, Q). */
+    static void forward(float[] x, float[] w, float[] y, ConvGeometry g) {
+        int c = g.c();
+        int f = g.f();
+        int tilesH = (g.p() + 1) / 2;
+        int tilesW = (g.q() + 1) / 2;
+        int tiles = g.n() * tilesH * tilesW;
+
+        // The input, zero-padded so that every tile's 4 x 4 patch lies inside it.
+        int hp = 2 * tilesH + 2;
+        int wp = 2 * tilesW + 2;
+        float[] xp = ConvKernel.paddedBuffer(g.n() * c * hp * wp);
+        ConvKernel.pad(x, g.n() * c, g.h(), g.w(), xp, hp, wp, g.padTop(), g.padLeft());
+        float[] padded = xp;
+
+        float[] u = transformWeights(w, f, c); // (16, F, C)
+        int tb = Math.max(32, Math.min(256, BLOCK_FLOATS / (16 * c)) / 32 * 32);
+        int blocks = Math.ceilDiv(tiles, tb);
+        Parallel.forRange(blocks, (b0, b1) -> {
+            float[][] buf = BUFFERS.get();
+            int ld = tb + ROW_PAD;
+            if (buf[0].length < 16 * (c * ld + XI_PAD) || buf[1].length < 16 * (f * ld + XI_PAD)) {
+                buf[0] = new float[16 * (c * ld + XI_PAD)]; // V: 16 matrices (C, TB), rows ld apart
+                buf[1] = new float[16 * (f * ld + XI_PAD)]; // M: 16 matrices (F, TB), rows ld apart
+            }
+            for (int b = b0; b < b1; b++) {
+                int t0 = b * tb;
+                int count = Math.min(tb, tiles - t0);
+                transformInputs(padded, g, hp, wp, tilesH, tilesW, t0, count, buf[0], ld);
+                for (int xi = 0; xi < 16; xi++) {
+                    Gemm.sgemm(false, false, f, count, c, u, xi * f * c, c, buf[0], xi * (c * ld + XI_PAD), ld,
+                            buf[1], xi * (f * ld + XI_PAD), ld, false);
+                }
+                transformOutputs(buf[1], g, tilesH, tilesW, t0, count, ld, y);
+            }
+        });
+    }
+
+    /** Returns U (16, F, C) in the thread's buffer: G g G^T of every filter and input channel, position xi = 4 row + column. */
+    private static float[] transformWeights(float[] w, int f, int c) {
+        float[] u = WEIGHTS.get();
+        if (u.length < 16 * f * c) {
+            u = new float[16 * f * c];
+            WEIGHTS.set(u);
+        }
+        float[] weights = u;
+        Parallel.forRange(f, (f0, f1) -> {
+            float[] t = new float[12]; // G g: (4, 3)
+            for (int fo = f0; fo < f1; fo++) {
+                for (int ci = 0; ci < c; ci++) {
+                    int gOff = (fo * c + ci) * 9;
+                    for (int col = 0; col < 3; col++) {
+                        float g0 = w[gOff + col];
+                        float g1 = w[gOff + 3 + col];
+                        float g2 = w[gOff + 6 + col];
+                        t[col] = g0;
+                        t[3 + col] = 0.5f * (g0 + g1 + g2);
+                        t[6 + col] = 0.5f * (g0 - g1 + g2);
+                        t[9 + col] = g2;
+                    }
+                    for (int row = 0; row < 4; row++) {
+                        float g0 = t[row * 3];
+                        float g1 = t[row * 3 + 1];
+                        float g2 = t[row * 3 + 2];
+                        int base = fo * c + ci;
+                        weights[(row * 4) * f * c + base] = g0;
+                        weights[(row * 4 + 1) * f * c + base] = 0.5f * (g0 + g1 + g2);
+                        weights[(row * 4 + 2) * f * c + base] = 0.5f * (g0 - g1 + g2);
+                        weights[(row * 4 + 3) * f * c + base] = g2;
+                    }
+                }
+            }
+        });
+        return u;
+    }
+
+    /** Writes V for tiles [t0, t0 + count): B^T d B of each tile's patch of each channel, rows ld apart. */
+    private static void transformInputs(float[] xp, ConvGeometry g, int hp, int wp, int tilesH, int tilesW, int t0,
+            int count, float[] v, int ld) {
+        int c = g.c();
+        int plane = hp * wp;
+        int stride = c * ld + XI_PAD; // floats between positions xi
+        // Channel by channel, tiles in order: each of the 16 outputs is then written in sequence.
+        int[] origin = origins(count);
+        for (int i = 0; i < count; i++) {
+            int t = t0 + i;
+            int img = t / (tilesH * tilesW);
+            origin[i] = img * c * plane + 2 * (t / tilesW % tilesH) * wp + 2 * (t % tilesW);
+        }
+        for (int ci = 0; ci < c; ci++) {
+            for (int i = 0; i < count; i++) {
+                int d = origin[i] + ci * plane;
+                // B^T d: combine the patch's 4 rows.
+                float r00 = xp[d] - xp[d + 2 * wp];
+                float r01 = xp[d + 1] - xp[d + 2 * wp + 1];
+                float r02 = xp[d + 2] - xp[d + 2 * wp + 2];
+                float r03 = xp[d + 3] - xp[d + 2 * wp + 3];
+                float r10 = xp[d + wp] + xp[d + 2 * wp];
+                float r11 = xp[d + wp + 1] + xp[d + 2 * wp + 1];
+                float r12 = xp[d + wp + 2] + xp[d + 2 * wp + 2];
+                float r13 = xp[d + wp + 3] + xp[d + 2 * wp + 3];
+                float r20 = xp[d + 2 * wp] - xp[d + wp];
+                float r21 = xp[d + 2 * wp + 1] - xp[d + wp + 1];
+                float r22 = xp[d + 2 * wp + 2] - xp[d + wp + 2];
+                float r23 = xp[d + 2 * wp + 3] - xp[d + wp + 3];
+                float r30 = xp[d + wp] - xp[d + 3 * wp];
+                float r31 = xp[d + wp + 1] - xp[d + 3 * wp + 1];
+                float r32 = xp[d + wp + 2] - xp[d + 3 * wp + 2];
+                float r33 = xp[d + wp + 3] - xp[d + 3 * wp + 3];
+                // (B^T d) B: combine the columns of each row.
+                int o = ci * ld + i;
+                v[o] = r00 - r02;
+                v[o + stride] = r01 + r02;
+                v[o + 2 * stride] = r02 - r01;
+                v[o + 3 * stride] = r01 - r03;
+                v[o + 4 * stride] = r10 - r12;
+                v[o + 5 * stride] = r11 + r12;
+                v[o + 6 * stride] = r12 - r11;
+                v[o + 7 * stride] = r11 - r13;
+                v[o + 8 * stride] = r20 - r22;
+                v[o + 9 * stride] = r21 + r22;
+                v[o + 10 * stride] = r22 - r21;
+                v[o + 11 * stride] = r21 - r23;
+                v[o + 12 * stride] = r30 - r32;
+                v[o + 13 * stride] = r31 + r32;
+                v[o + 14 * stride] = r32 - r31;
+                v[o + 15 * stride] = r31 - r33;
+            }
+        }
+    }
+
+    /** Returns the calling thread's table of tile offsets, at least count long. */
+    private static int[] origins(int count) {
+        int[] origin = ORIGINS.get();
+        if (origin.length < count) {
+            origin = new int[count];
+            ORIGINS.set(origin);
+        }
+        return origin;
+    }
+
+    /** Writes A^T M A of each filter and tile into y, dropping the pixels past an odd output edge. */
+    private static void transformOutputs(float[] m, ConvGeometry g, int tilesH, int tilesW, int t0, int count, int ld,
+            float[] y) {
+        int f = g.f();
+        int p = g.p();
+        int q = g.q();
+        int stride = f * ld + XI_PAD;
+        // Filter by filter, tiles in order: each of the 16 inputs is then read in sequence.
+        int[] origin = origins(count);
+        for (int i = 0; i < count; i++) {
+            int t = t0 + i;
+            int img = t / (tilesH * tilesW);
+            origin[i] = (img * f * p + 2 * (t / tilesW % tilesH)) * q + 2 * (t % tilesW);
+        }
+        boolean evenRows = p % 2 == 0;
+        boolean evenCols = q % 2 == 0;
+        for (int fo = 0; fo < f; fo++) {
+            int channel = fo * p * q;
+            for (int i = 0; i < count; i++) {
+                int at = origin[i] + channel;
+                // The last tile row or column of an odd output has one pixel only.
+                boolean fullRows = evenRows || at % (p * q) / q + 1 < p;
+                boolean fullCols = evenCols || at % q + 1 < q;
+                int o = fo * ld + i;
+                float m00 = m[o];
+                float m01 = m[o + stride];
+                float m02 = m[o + 2 * stride];
+                float m03 = m[o + 3 * stride];
+                float m10 = m[o + 4 * stride];
+                float m11 = m[o + 5 * stride];
+                float m12 = m[o + 6 * stride];
+                float m13 = m[o + 7 * stride];
+                float m20 = m[o + 8 * stride];
+                float m21 = m[o + 9 * stride];
+                float m22 = m[o + 10 * stride];
+                float m23 = m[o + 11 * stride];
+                float m30 = m[o + 12 * stride];
+                float m31 = m[o + 13 * stride];
+                float m32 = m[o + 14 * stride];
+                float m33 = m[o + 15 * stride];
+                // A^T M: rows 0 + 1 + 2 and 1 - 2 - 3.
+                float s0 = m00 + m10 + m20;
+                float s1 = m01 + m11 + m21;
+                float s2 = m02 + m12 + m22;
+                float s3 = m03 + m13 + m23;
+                float e0 = m10 - m20 - m30;
+                float e1 = m11 - m21 - m31;
+                float e2 = m12 - m22 - m32;
+                float e3 = m13 - m23 - m33;
+                y[at] = s0 + s1 + s2;
+                if (fullCols) {
+                    y[at + 1] = s1 - s2 - s3;
+                }
+                if (fullRows) {
+                    y[at + q] = e0 + e1 + e2;
+                    if (fullCols) {
+                        y[at + q + 1] = e1 - e2 - e3;
+                    }
+                }
+            }
+        }
+    }
+}

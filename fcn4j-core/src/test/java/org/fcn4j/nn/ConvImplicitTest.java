@@ -1,0 +1,86 @@
+package org.fcn4j.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.fcn4j.tensor.Generator;
+import org.fcn4j.tensor.Tensor;
+import org.fcn4j.testing.Approx;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ConvKernel's implicit products (the padded input read in place) against its im2col products on
+ * random geometries: unit and double height stride, dilations, zero to full padding, uneven
+ * "same" padding, 1 x 1 kernels with padding, images of one and several rows of pixels. The
+ * forward pass must equal the im2col one bit for bit (same sums in the same order); the input
+ * gradient, computed as a convolution with the flipped kernel, sums in another order and must
+ * agree within float rounding, as must the weight gradient, a product of rows of dy with the
+ * rows of the padded input. All accumulate into their output.
+ */
+class ConvImplicitTest {
+
+    @Test
+    void implicitProductsMatchIm2col() {
+        Generator rng = new Generator(31);
+        int backwardChecked = 0;
+        for (int t = 0; t < 60; t++) {
+            int n = 1 + rng.nextInt(3);
+            int c = 1 + rng.nextInt(6);
+            int f = 1 + rng.nextInt(40);
+            int kh = 1 + rng.nextInt(4);
+            int kw = 1 + rng.nextInt(4);
+            int sh = t % 3 == 0 ? 2 : 1;
+            int dh = 1 + rng.nextInt(2);
+            int dw = 1 + rng.nextInt(2);
+            int ph = rng.nextInt(dh * (kh - 1) + 2);
+            int pw = rng.nextInt(dw * (kw - 1) + 2);
+            int extraBottom = t % 4 == 1 ? 1 : 0; // "same" with an even kernel pads one more at the bottom
+            int h = Math.max(dh * (kh - 1) + 1, 1 + rng.nextInt(40));
+            int w = Math.max(dw * (kw - 1) + 1, 1 + rng.nextInt(70));
+            int p = ConvGeometry.outputSize(h, 2 * ph + extraBottom, kh, sh, dh);
+            int q = ConvGeometry.outputSize(w, 2 * pw, kw, 1, dw);
+            ConvGeometry g = new ConvGeometry(n, c, h, w, f, 1, kh, kw, sh, 1, ph, pw, dh, dw, p, q);
+            String name = "conv " + c + " -> " + f + ", kernel " + kh + "x" + kw + ", stride " + sh + "x1, padding "
+                    + ph + "x" + pw + (extraBottom > 0 ? " (+1 bottom)" : "") + ", dilation " + dh + "x" + dw + ", "
+                    + n + " images of " + h + "x" + w;
+            if (g.isPointwise()) {
+                continue;
+            }
+            assertTrue(ConvKernel.gatherable(g), name + " should have an implicit product");
+            assertEquals(q >= ConvKernel.MIN_IMPLICIT_WIDTH, ConvKernel.implicit(g), name + ": path taken");
+
+            float[] x = Tensor.randn(rng, n, c, h, w).data();
+            float[] wt = Tensor.randn(rng, f, c, kh, kw).data();
+            float[] y0 = Tensor.randn(rng, n, f, p, q).data();
+            float[] y = y0.clone();
+            float[] yRef = y0.clone();
+            ConvKernel.forwardImplicit(x, wt, y, g, true);
+            ConvKernel.forward(x, wt, yRef, g, true, ConvKernel.blockRows(g));
+            for (int i = 0; i < y.length; i++) {
+                assertEquals(Float.floatToIntBits(yRef[i]), Float.floatToIntBits(y[i]),
+                        name + ": forward, element " + i + " is " + y[i] + ", im2col gives " + yRef[i]);
+            }
+
+            float[] dyW = Tensor.randn(rng, n, f, p, q).data();
+            float[] dWeight = Tensor.randn(rng, f, c, kh, kw).data();
+            float[] dWeightRef = dWeight.clone();
+            ConvKernel.backwardWeightImplicit(x, dyW, dWeight, g);
+            ConvKernel.backwardWeight(x, dyW, dWeightRef, g, ConvKernel.blockRows(g));
+            // Sums over all N P Q output pixels (up to 3 x 40 x 70), in another order than im2col.
+            Approx.assertClose(name + ": weight gradient", dWeightRef, dWeight, 1e-3, 1e-5);
+
+            if (ConvKernel.flippable(g)) {
+                backwardChecked++;
+                float[] dy = Tensor.randn(rng, n, f, p, q).data();
+                float[] dx = Tensor.randn(rng, n, c, h, w).data();
+                float[] dxRef = dx.clone();
+                ConvKernel.backwardDataImplicit(dy, wt, dx, g);
+                ConvKernel.backwardData(dy, wt, dxRef, g, ConvKernel.blockRows(g));
+                // Sums of up to F R S = 640 products of unit normals: their magnitude reaches tens, so
+                // two summation orders may differ by some 1e-5 in absolute terms.
+                Approx.assertClose(name + ": input gradient", dxRef, dx, 1e-4, 1e-5);
+            }
+        }
+        assertTrue(backwardChecked >= 15, "only " + backwardChecked + " geometries had an implicit input gradient");
+    }
+}

@@ -1,0 +1,95 @@
+package org.fcn4j.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.fcn4j.autograd.GradMode;
+import org.fcn4j.tensor.Generator;
+import org.fcn4j.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Winograd F(2 x 2, 3 x 3) against the convolution summed in double precision. The cases are random
+ * batch sizes and channels, paddings 0 to 2 (uneven too), even and odd output sizes (the last tile
+ * row and column cut), and enough tiles for several blocks. Each output must be within 1e-5 of the
+ * reference relative to the sum of the magnitudes of its products. Conv2d takes this path only
+ * when it records no gradient.
+ */
+class WinogradTest {
+
+    @Test
+    void matchesDirectConvolution() {
+        Generator rng = new Generator(41);
+        for (int t = 0; t < 40; t++) {
+            int n = 1 + rng.nextInt(3);
+            int c = 1 + rng.nextInt(80);
+            int f = 1 + rng.nextInt(40);
+            int pt = rng.nextInt(3);
+            int pl = rng.nextInt(3);
+            int pb = t % 3 == 0 ? rng.nextInt(3) : pt;
+            int pr = t % 3 == 0 ? rng.nextInt(3) : pl;
+            int h = 3 + rng.nextInt(40);
+            int w = Math.max(3, 16 - pl - pr + 2 + rng.nextInt(60));
+            int p = h + pt + pb - 2;
+            int q = w + pl + pr - 2;
+            ConvGeometry g = new ConvGeometry(n, c, h, w, f, 1, 3, 3, 1, 1, pt, pl, 1, 1, p, q);
+            String name = "conv " + c + " -> " + f + ", padding (" + pt + ", " + pb + ", " + pl + ", " + pr + "), "
+                    + n + " images of " + h + "x" + w;
+            assertEquals(q >= ConvKernel.MIN_IMPLICIT_WIDTH && c >= Winograd.MIN_CHANNELS, Winograd.applies(g),
+                    name + ": path taken");
+
+            float[] x = Tensor.randn(rng, n, c, h, w).data();
+            float[] wt = Tensor.randn(rng, f, c, 3, 3).data();
+            float[] y = new float[n * f * p * q];
+            java.util.Arrays.fill(y, Float.NaN);
+            Winograd.forward(x, wt, y, g);
+            for (int i = 0; i < n; i++) {
+                for (int fo = 0; fo < f; fo++) {
+                    for (int oh = 0; oh < p; oh++) {
+                        for (int ow = 0; ow < q; ow++) {
+                            double sum = 0;
+                            double mag = 0;
+                            for (int ci = 0; ci < c; ci++) {
+                                for (int kr = 0; kr < 3; kr++) {
+                                    for (int ks = 0; ks < 3; ks++) {
+                                        int ih = oh - pt + kr;
+                                        int iw = ow - pl + ks;
+                                        if (ih >= 0 && ih < h && iw >= 0 && iw < w) {
+                                            double v = (double) x[((i * c + ci) * h + ih) * w + iw]
+                                                    * wt[((fo * c + ci) * 3 + kr) * 3 + ks];
+                                            sum += v;
+                                            mag += Math.abs(v);
+                                        }
+                                    }
+                                }
+                            }
+                            float got = y[((i * f + fo) * p + oh) * q + ow];
+                            assertTrue(Math.abs(got - sum) <= 1e-5 * mag + 1e-6, name + ": output (" + i + ", " + fo
+                                    + ", " + oh + ", " + ow + ") is " + got + ", expected " + sum);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void conv2dUsesItOnlyWithoutGradient() {
+        Generator rng = new Generator(42);
+        Conv2d conv = new Conv2d(64, 5, 3, Conv2d.options().padding(1).bias(false), rng);
+        Tensor x = Tensor.randn(rng, 2, 64, 20, 20);
+        ConvGeometry g = new ConvGeometry(2, 64, 20, 20, 5, 1, 3, 3, 1, 1, 1, 1, 1, 1, 20, 20);
+        assertTrue(Winograd.applies(g));
+        float[] winograd = new float[2 * 5 * 400];
+        Winograd.forward(x.data(), conv.weight().data(), winograd, g);
+        float[] exact = new float[winograd.length];
+        ConvKernel.forward(x.data(), conv.weight().data(), exact, g, false);
+        assertFalse(java.util.Arrays.equals(winograd, exact), "the two paths should round differently here");
+
+        assertTrue(java.util.Arrays.equals(exact, conv.forward(x).data()), "training forward is the exact path");
+        try (var _ = GradMode.noGrad()) {
+            assertTrue(java.util.Arrays.equals(winograd, conv.forward(x).data()), "forward without gradient");
+        }
+    }
+}
