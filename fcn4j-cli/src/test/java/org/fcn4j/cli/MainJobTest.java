@@ -16,9 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The main job: {@code fcn4j train} with the default configuration (minutes on 2 cores), then
  * {@code evaluate} reproducing its test line. Runs with -Pslow only.
  *
- * <p>NOTE: the default run reached a test mIoU of 0.3346 with one compute thread and 0.3560 with
- * two (docs/BENCHMARKS.md), and 0.2678 at the earlier constant rate of 1e-3. The floor of 0.30
- * fails if the one-cycle schedule stops working, and leaves room for the rounding of other CPUs.
+ * <p>NOTE: the default run reached test mIoUs of 0.3346 to 0.3560 over two code versions and
+ * thread counts (docs/BENCHMARKS.md), and 0.2678 at the earlier constant rate of 1e-3. The floor
+ * of 0.30 fails if the one-cycle schedule stops working, and leaves room for other rounding.
  */
 @Tag("slow")
 class MainJobTest {
