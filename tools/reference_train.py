@@ -1,5 +1,6 @@
 """PyTorch reference for a fcn4j segmentation run: the same network, initial weights, batches,
-optimiser and epochs, so that comparing the two test mIoUs measures the engine, not the seed.
+optimiser, learning-rate schedule and epochs, so that comparing the two test mIoUs measures the
+engine, not the seed.
 
 Inputs:
   RUN_DIR     a fcn4j run folder: config.yaml, initial.safetensors (weights before training),
@@ -16,8 +17,15 @@ Run: /usr/bin/python3 tools/reference_train.py RUN_DIR EXPORT_DIR [--threads 2] 
   --every-step prints each batch's loss and the epoch's running mean, to compare with fcn4j's
   progress lines step by step.
 
-Limits: U-Net models, the Adam, AdamW and SGD optimisers without a schedule, no augmentation
-(data.crop, data.flip), cross-entropy loss; the script stops with a message otherwise.
+The schedule (config.yaml's schedule section) is PyTorch's own class, stepped where fcn4j's
+Trainer steps it: onecycle after every batch, over epochs x steps-per-epoch batches; step,
+multistep, cosine (T_max = train.epochs) and plateau (on the validation mIoU) after each epoch's
+validation. The learning rate after each epoch is printed and saved, to compare with the lr column
+of fcn4j's metrics.csv.
+
+Limits: U-Net models, the Adam, AdamW and SGD optimisers, no augmentation (data.crop, data.flip),
+cross-entropy loss, the best epoch chosen on the validation mIoU; the script stops with a message
+otherwise.
 """
 import json
 import os
@@ -45,15 +53,40 @@ def tensors_of(path):
     return out, meta
 
 
+def schedule_of(cfg, opt, total_steps):
+    """PyTorch's scheduler for config.yaml's schedule section, and whether it steps per batch."""
+    s = cfg["schedule"]
+    kind = s["type"]
+    sched = torch.optim.lr_scheduler
+    if kind == "none":
+        return None, False
+    if kind == "step":
+        return sched.StepLR(opt, s["step_size"], s["gamma"]), False
+    if kind == "multistep":
+        return sched.MultiStepLR(opt, s["milestones"], s["gamma"]), False
+    if kind == "cosine":
+        return sched.CosineAnnealingLR(opt, cfg["train"]["epochs"], s["eta_min"]), False
+    if kind == "plateau":
+        return sched.ReduceLROnPlateau(opt, mode="max", factor=s["factor"], patience=s["patience"]), False
+    if kind == "onecycle":
+        o = cfg["optimizer"]
+        max_lr = s["max_lr"] if s["max_lr"] is not None else 5 * o["lr"]  # fcn4j's default
+        # fcn4j cycles Adam's beta1, and SGD's momentum only when there is one.
+        cycle = o["type"] != "sgd" or o["momentum"] > 0
+        return sched.OneCycleLR(opt, max_lr=max_lr, total_steps=total_steps, pct_start=s["pct_start"],
+                                cycle_momentum=cycle, base_momentum=0.85, max_momentum=0.95), True
+    sys.exit("reference_train.py does not know schedule.type %s" % kind)
+
+
 def main():
     run, export = sys.argv[1], sys.argv[2]
     if "--threads" in sys.argv:
         torch.set_num_threads(int(sys.argv[sys.argv.index("--threads") + 1]))
     every_step = "--every-step" in sys.argv
     cfg = yaml.safe_load(open(os.path.join(run, "config.yaml")))
-    for key, allowed in (("schedule", {"type": "none"}),):
-        if cfg[key]["type"] != allowed["type"]:
-            sys.exit("reference_train.py supports schedule.type none only, got %s" % cfg[key]["type"])
+    if cfg["train"]["select_metric"] not in ("auto", "miou"):
+        sys.exit("reference_train.py picks the best epoch on the validation mIoU; train.select_metric is %s"
+                 % cfg["train"]["select_metric"])
     if cfg["data"]["crop"] is not None or cfg["data"]["flip"]:
         sys.exit("reference_train.py cannot repeat data augmentation (data.crop, data.flip)")
     if cfg["model"]["type"] != "unet":
@@ -80,6 +113,8 @@ def main():
         if wd is not None:
             kwargs["weight_decay"] = wd
         opt = cls(model.parameters(), **kwargs)
+    steps_per_epoch = len(order["epochs"][0]) // order["batch_size"]
+    schedule, per_batch = schedule_of(cfg, opt, len(order["epochs"]) * steps_per_epoch)
 
     def normalise(x):
         if not norm:
@@ -118,7 +153,7 @@ def main():
         return (inter[present] / union[present]).mean().item()
 
     best, best_epoch, best_state = -1.0, 0, None
-    curve, first_loss = [], None
+    curve, lrs, first_loss = [], [], None
     start = time.time()
     for e, indices in enumerate(order["epochs"]):
         model.train()
@@ -141,18 +176,27 @@ def main():
                       file=sys.stderr)
             loss.backward()
             opt.step()
+            if per_batch:
+                schedule.step()
         val = miou_of(val_x, val_y)
         curve.append(val)
+        # The rate before the epoch's schedule step, as fcn4j's metrics.csv records it.
+        lrs.append(opt.param_groups[0]["lr"])
         if val > best:
             best, best_epoch = val, e + 1
             best_state = {n: t.clone() for n, t in model.state_dict().items()}
-        print("epoch %d loss %.4f val mIoU %.4f (%.0f s)" % (e + 1, loss.item(), val, time.time() - start),
-              file=sys.stderr)
+        if schedule is not None and not per_batch:
+            if isinstance(schedule, torch.optim.lr_scheduler.ReduceLROnPlateau):
+                schedule.step(val)
+            else:
+                schedule.step()
+        print("epoch %d loss %.4f val mIoU %.4f lr %.6g (%.0f s)" % (e + 1, loss.item(), val, lrs[-1],
+                                                                    time.time() - start), file=sys.stderr)
 
     model.load_state_dict(best_state)
     miou = miou_of(test_x, test_y)
     result = {"torch": torch.__version__, "threads": torch.get_num_threads(), "first_step_loss": first_loss,
-              "val_miou": curve, "best_epoch": best_epoch, "test_miou": miou, "seconds": time.time() - start}
+              "val_miou": curve, "lr": lrs, "best_epoch": best_epoch, "test_miou": miou, "seconds": time.time() - start}
     with open(os.path.join(run, "reference_result.json"), "w") as f:
         json.dump(result, f, indent=1)
     metrics = os.path.join(run, "test_metrics.json")
@@ -162,10 +206,19 @@ def main():
         print("PyTorch %s: best epoch %d, test mIoU %.4f; fcn4j has not finished (no test_metrics.json)"
               % (torch.__version__, best_epoch, miou))
         return
-    _, meta = tensors_of(os.path.join(run, "model.safetensors"))
+    trained, meta = tensors_of(os.path.join(run, "model.safetensors"))
     fcn4j = json.load(open(metrics))
+    # Evaluate fcn4j's trained weights here too. When the two evaluations (BatchNorm in evaluation
+    # mode, argmax, confusion matrix) agree, this equals fcn4j's own test mIoU, and any gap comes
+    # from training.
+    model.load_state_dict(trained)
+    crossed = miou_of(test_x, test_y)
+    result["fcn4j_model_test_miou_in_pytorch"] = crossed
+    with open(os.path.join(run, "reference_result.json"), "w") as f:
+        json.dump(result, f, indent=1)
     print("PyTorch %s: best epoch %d, test mIoU %.4f; fcn4j: best epoch %s, test mIoU %.4f; difference %.4f"
           % (torch.__version__, best_epoch, miou, meta.get("best_epoch"), fcn4j["miou"], abs(miou - fcn4j["miou"])))
+    print("fcn4j's model evaluated by PyTorch: test mIoU %.4f" % crossed)
 
 if __name__ == "__main__":
     main()

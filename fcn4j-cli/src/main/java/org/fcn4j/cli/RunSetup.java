@@ -276,7 +276,7 @@ final class RunSetup {
             case "cosine" -> new CosineAnnealingLR(opt, c.getInt("train.epochs"), c.getDouble("schedule.eta_min"));
             case "onecycle" -> {
                 Double max = c.getDoubleOrNull("schedule.max_lr");
-                yield new OneCycleLR(opt, OneCycleLR.Options.of(max == null ? 10 * opt.lr() : max, totalSteps)
+                yield new OneCycleLR(opt, OneCycleLR.Options.of(max == null ? 5 * opt.lr() : max, totalSteps)
                         .withPctStart(c.getDouble("schedule.pct_start"))
                         .withMomentum(!Double.isNaN(opt.momentum()) && opt.momentum() > 0, 0.85, 0.95));
             }

@@ -246,10 +246,12 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         String describe() {
-            return String.format(Locale.ROOT, "%s on %s (%s; %d train, %d val, %d test images), %,d parameters, %s, "
+            // The schedule has already set the optimiser's first rate, so name it beside the optimiser.
+            return String.format(Locale.ROOT, "%s on %s (%s; %d train, %d val, %d test images), %,d parameters, %s%s, "
                     + "%d epochs x %d steps of %d", modelConfig.type(), config.getString("data.dataset"), task,
                     trainSet.size(), valSet.size(), testSet.size(), model.parameterCount(), optimizer,
-                    config.getInt("train.epochs"), stepsPerEpoch(), config.getInt("data.batch_size"));
+                    schedule == null ? "" : " with " + schedule, config.getInt("train.epochs"), stepsPerEpoch(),
+                    config.getInt("data.batch_size"));
         }
 
         int stepsPerEpoch() {

@@ -100,13 +100,13 @@ final class TrainConfig {
         key("optimizer.eps", Kind.POSITIVE_NUMBER, 1e-8, "Adam epsilon");
         key("optimizer.amsgrad", Kind.BOOL, false, "Adam's AMSGrad variant");
 
-        key("schedule.type", Kind.CHOICE, "none", "learning-rate schedule", "none", "step", "multistep", "cosine",
+        key("schedule.type", Kind.CHOICE, "onecycle", "learning-rate schedule", "none", "step", "multistep", "cosine",
                 "onecycle", "plateau");
         key("schedule.step_size", Kind.POSITIVE_INT, 10L, "step: epochs between decays");
         key("schedule.gamma", Kind.POSITIVE_NUMBER, 0.1, "step, multistep: decay factor");
         key("schedule.milestones", Kind.INT_LIST, List.of(), "multistep: epochs at which the rate decays");
         key("schedule.eta_min", Kind.NUMBER, 0.0, "cosine: final learning rate");
-        key("schedule.max_lr", Kind.POSITIVE_NUMBER, null, "onecycle: peak learning rate (default: 10 x "
+        key("schedule.max_lr", Kind.POSITIVE_NUMBER, null, "onecycle: peak learning rate (default: 5 x "
                 + "optimizer.lr)");
         key("schedule.pct_start", Kind.FRACTION, 0.3, "onecycle: fraction of the steps spent increasing");
         key("schedule.factor", Kind.FRACTION, 0.1, "plateau: factor applied to the rate");

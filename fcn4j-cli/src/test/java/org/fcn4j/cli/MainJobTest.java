@@ -15,6 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The main job: {@code fcn4j train} with the default configuration (minutes on 2 cores), then
  * {@code evaluate} reproducing its test line. Runs with -Pslow only.
+ *
+ * <p>NOTE: the default run reached test mIoUs of 0.3346 to 0.3560 over two code versions and
+ * thread counts (docs/BENCHMARKS.md), and 0.2678 at the earlier constant rate of 1e-3. The floor
+ * of 0.30 fails if the one-cycle schedule stops working, and leaves room for other rounding.
  */
 @Tag("slow")
 class MainJobTest {
@@ -41,7 +45,7 @@ class MainJobTest {
         double minutes = (System.nanoTime() - start) / 60e9;
         String testLine = out.lines().filter(l -> l.startsWith("test ")).findFirst().orElseThrow();
         double miou = Double.parseDouble(testLine.split(" ")[2]);
-        assertTrue(miou > 0.15, "test mIoU after the default run: " + testLine);
+        assertTrue(miou > 0.30, "test mIoU after the default run: " + testLine);
         assertTrue(minutes < 10, "the default run took " + minutes + " minutes");
         String eval = run("evaluate", "--model", runDir.resolve("model.safetensors").toString());
         assertTrue(eval.contains(testLine), eval);
