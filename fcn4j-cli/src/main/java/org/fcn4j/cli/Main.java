@@ -69,14 +69,14 @@ public final class Main implements Callable<Integer> {
         return cli.execute(args);
     }
 
-    /** The whole command tree, every command and subcommand. */
+    /** Builds the whole command tree, every command and subcommand. */
     static CommandLine commandLine() {
         return commandLine(new String[0]);
     }
 
     /**
-     * The command tree that running {@code args} needs: only the command they name, or every
-     * command when they name none of them (usage, {@code help}, a misspelt command).
+     * Builds the command tree that running {@code args} needs: only the command they name, or
+     * every command when they name none of them (usage, {@code help}, a misspelt command).
      */
     static CommandLine commandLine(String... args) {
         CommandLine cli = new CommandLine(new Main());

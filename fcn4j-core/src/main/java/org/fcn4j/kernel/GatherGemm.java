@@ -50,7 +50,7 @@ final class GatherGemm {
         }
     }
 
-    /** Computes {@code C += A B̂}; arguments as in {@link Gemm#sgemmGather}, already validated. */
+    /** Computes {@code C += A B̂}. Arguments as in {@link Gemm#sgemmGather}, already validated. */
     static void gemm(KernelSupport ks, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
             int[] rowOff, int[] colOff, float[] c, int cOff, int ldc, int[] cCol, boolean parallel) {
         int mr = ks.tileRows();
@@ -92,7 +92,7 @@ final class GatherGemm {
             int[] rowOff, int[] colOff, float[] c, int cOff, int ldc, int[] cCol, boolean[] bContiguous,
             boolean[] cContiguous) {
 
-        /** Computes rows [i0, i1) and columns [j0, j1) of C; j0 is a multiple of NR. */
+        /** Computes rows [i0, i1) and columns [j0, j1) of C, with j0 a multiple of NR. */
         void block(int i0, int i1, int j0, int j1) {
             int mr = ks.tileRows();
             int nr = ks.tileCols();

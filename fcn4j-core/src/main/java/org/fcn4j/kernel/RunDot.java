@@ -29,7 +29,7 @@ final class RunDot {
     private RunDot() {
     }
 
-    /** Computes {@code C += A B^T} over the runs; arguments as in {@link Gemm#dotRuns}, already validated. */
+    /** Computes {@code C += A B^T} over the runs. Arguments as in {@link Gemm#dotRuns}, already validated. */
     static void dot(KernelSupport ks, int m, int n, int runs, int len, float[] a, int aOff, int[] aRow, int[] aRun,
             float[] b, int bOff, int[] bRow, int[] bRun, float[] c, int cOff, int ldc, boolean parallel) {
         int tilesM = (m + TILE_M - 1) / TILE_M;
@@ -38,7 +38,7 @@ final class RunDot {
         int[] bRows = shifted(bRow, bOff, n, tilesN * TILE_N);
         int chunk = runsPerChunk(len);
         int lanes = ks.vectorBitSize() / Float.SIZE;
-        int vectorLen = len - len % lanes; // the kernel's part of each run; the rest is summed here
+        int vectorLen = len - len % lanes; // the kernel's part of each run, the rest summed here
         int tiles = tilesM * tilesN;
         Parallel.RangeBody body = (t0, t1) -> {
             float[] acc = ACC.get();

@@ -145,9 +145,9 @@ public final class UNet extends Module {
                 lastInner = x;
             }
 
-            // The head's output is returned, so it is not the arena's; but the head reads x, which
-            // is, so the arena stays taken until the head is done (another thread's pass would
-            // overwrite x).
+            // The head's output is returned, so it must not come from the arena. The head reads x,
+            // which does, so the arena stays taken until the head is done: another thread's pass
+            // would otherwise overwrite x.
             try (var _ = Arena.suspend()) {
                 x = head.forward(x);
             }

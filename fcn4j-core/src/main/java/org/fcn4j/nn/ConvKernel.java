@@ -415,11 +415,11 @@ final class ConvKernel {
             Gemm.sgemmGather(g.f(), g.n() * g.l(), g.k(), w, 0, g.k(), src, 0, t[0], t[1], y, 0, g.l(), t[2], true);
             return;
         }
-        ConvGeometry one = oneImage(g);
-        int[][] t = offsets(one);
+        ConvGeometry image = oneImage(g);
+        int[][] t = offsets(image);
         int in = g.c() * g.h() * g.w();
         for (int i = 0; i < g.n(); i++) {
-            float[] src = padded(x, i * in, one);
+            float[] src = padded(x, i * in, image);
             Gemm.sgemmGather(g.f(), g.l(), g.k(), w, 0, g.k(), src, src == x ? i * in : 0, t[0], t[1], y,
                     i * g.f() * g.l(), g.l(), t[2], true);
         }
@@ -446,7 +446,8 @@ final class ConvKernel {
         return g.n() > 1 && g.l() >= PER_IMAGE_MIN_PIXELS;
     }
 
-    private static ConvGeometry oneImage(ConvGeometry g) {
+    /** Returns g for one of its images. */
+    static ConvGeometry oneImage(ConvGeometry g) {
         return new ConvGeometry(1, g.c(), g.h(), g.w(), g.f(), g.groups(), g.r(), g.s(), g.strideH(), g.strideW(),
                 g.padTop(), g.padLeft(), g.dilationH(), g.dilationW(), g.p(), g.q());
     }
@@ -468,11 +469,11 @@ final class ConvKernel {
             Gemm.dotRuns(g.f(), g.k(), g.n() * g.p(), g.q(), dy, 0, t[3], t[4], src, 0, t[0], t[5], dw, 0, g.k());
             return;
         }
-        ConvGeometry one = oneImage(g);
-        int[][] t = offsets(one);
+        ConvGeometry image = oneImage(g);
+        int[][] t = offsets(image);
         int in = g.c() * g.h() * g.w();
         for (int i = 0; i < g.n(); i++) {
-            float[] src = padded(x, i * in, one);
+            float[] src = padded(x, i * in, image);
             Gemm.dotRuns(g.f(), g.k(), g.p(), g.q(), dy, i * g.f() * g.l(), t[3], t[4], src, src == x ? i * in : 0,
                     t[0], t[5], dw, 0, g.k());
         }
@@ -560,6 +561,8 @@ final class ConvKernel {
                 return t;
             }
         }
+
+        // One row of B per input channel and tap.
         int hp = paddedHeight(g);
         int wp = paddedWidth(g);
         int plane = hp * wp;
@@ -572,6 +575,8 @@ final class ConvKernel {
                 }
             }
         }
+
+        // One column per output pixel, and one run per output row.
         int l = g.l();
         int[] colOff = new int[g.n() * l];
         int[] cCol = new int[g.n() * l];
@@ -589,11 +594,14 @@ final class ConvKernel {
                 }
             }
         }
+
+        // One row of dy per filter.
         int[] aRow = new int[g.f()];
         for (int fo = 0; fo < g.f(); fo++) {
             aRow[fo] = fo * l;
         }
         int[][] t = {rowOff, colOff, cCol, aRow, aRun, bRun};
+
         synchronized (OFFSETS) {
             if (OFFSETS.put(g, t) == null) {
                 offsetsInts += ints(t);

@@ -205,9 +205,9 @@ final class NormKernels {
     private static final ThreadLocal<float[]> MASKED = ThreadLocal.withInitial(() -> new float[0]);
 
     // dy where y > 0 (or is NaN, as torch's threshold_backward passes it), else 0. Written over dy
-    // when the backward pass drops dy afterwards (the fused output does not retain its gradient);
-    // otherwise into a buffer of the calling thread reused from call to call, so that a retained dy
-    // is left unchanged. Branch-free: y's sign is random.
+    // when the backward pass drops dy afterwards, because the fused output does not retain its
+    // gradient. Otherwise written into a buffer of the calling thread, reused from call to call, so
+    // that a retained dy is left unchanged. Branch-free, because y's sign is random.
     private static float[] reluMask(float[] dy, float[] y, boolean dyRetained) {
         float[] m = dy;
         if (dyRetained) {

@@ -74,14 +74,13 @@ final class Winograd {
         }
         // Large images one at a time, so that the padded input covers one image (as in ConvKernel).
         // Each output sums the same products in the same order either way.
-        ConvGeometry one = new ConvGeometry(1, g.c(), g.h(), g.w(), g.f(), 1, 3, 3, 1, 1, g.padTop(), g.padLeft(),
-                1, 1, g.p(), g.q());
+        ConvGeometry image = ConvKernel.oneImage(g);
         for (int i = 0; i < g.n(); i++) {
-            forward(x, i * g.c() * g.h() * g.w(), u, y, i * g.f() * g.l(), one);
+            forward(x, i * g.c() * g.h() * g.w(), u, y, i * g.f() * g.l(), image);
         }
     }
 
-    // The images of g from x at xOff into y at yOff, with the transformed weights u.
+    // Convolves the images of g from x at xOff into y at yOff, with the transformed weights u.
     private static void forward(float[] x, int xOff, float[] u, float[] y, int yOff, ConvGeometry g) {
         int c = g.c();
         int f = g.f();

@@ -15,7 +15,7 @@ import java.util.function.BooleanSupplier;
  * saved state. A request gets a zero-filled buffer of the previous pass with the same type and
  * length that this pass has not taken yet, else a new array. When a pass repeats the previous one,
  * as training steps do, the n-th request gets the n-th buffer without a search. Buffers that a pass
- * leaves untaken are dropped when it ends, so the arena holds one pass's storage. An evaluation
+ * leaves untaken are dropped when it ends, so the arena keeps one pass's storage. An evaluation
  * pass after training steps therefore runs in the training buffers instead of making a second set,
  * and a pass on another input size does not keep the old size's buffers. Outside an open arena,
  * and on other threads, both methods return new arrays.
@@ -75,7 +75,7 @@ public final class Arena {
 
     /**
      * Gives a buffer of this thread's open pass back before the pass ends, so that a later request
-     * of the same pass can take it: activations that only a copy reads, such as the branches of a
+     * of the same pass can take it. Activations that only a copy reads, such as the branches of a
      * concatenation, then share storage with later ones. Does nothing for an array that the open
      * pass did not hand out, or when no arena is open.
      *
@@ -157,8 +157,8 @@ public final class Arena {
         }
     }
 
-    // At the end of a pass its buffers, in request order, become the ones the next pass reuses;
-    // the previous pass's buffers that it did not take are dropped.
+    // At the end of a pass its buffers, in request order, become the ones the next pass reuses.
+    // The previous pass's buffers that it did not take are dropped.
     private void endPass() {
         slots.clear();
         slots.addAll(passOrder);

@@ -54,12 +54,14 @@ class RunDotTest {
             aRun[r] = r * len;
             bRun[r] = r * (len + 2);
         }
+
         float[] a = random(rng, aRow[m - 1] + runs * len + 1);
         float[] b = random(rng, bRow[n - 1] + bRun[runs - 1] + len + 1);
         int ldc = n + 3;
         float[] start = random(rng, 2 + m * ldc);
         float[] c = start.clone();
         RunDot.dot(ks, m, n, runs, len, a, 0, aRow, aRun, b, 0, bRow, bRun, c, 2, ldc, parallel);
+
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 double s = start[2 + i * ldc + j];
@@ -102,17 +104,19 @@ class RunDotTest {
             aRun[r] = r * len;
             bRun[r] = r * len;
         }
+
         float[] a = random(rng, m * runs * len);
         float[] b = random(rng, bRow[n - 1] + runs * len);
         int before = Parallel.threads();
         try {
             Parallel.setThreads(1);
-            float[] one = new float[m * n];
-            Gemm.dotRuns(m, n, runs, len, a, aRow, aRun, b, bRow, bRun, one, 0, n);
+            float[] oneThread = new float[m * n];
+            Gemm.dotRuns(m, n, runs, len, a, aRow, aRun, b, bRow, bRun, oneThread, 0, n);
+
             Parallel.setThreads(3);
-            float[] three = new float[m * n];
-            Gemm.dotRuns(m, n, runs, len, a, aRow, aRun, b, bRow, bRun, three, 0, n);
-            assertArrayEquals(one, three, "1 and 3 threads");
+            float[] threeThreads = new float[m * n];
+            Gemm.dotRuns(m, n, runs, len, a, aRow, aRun, b, bRow, bRun, threeThreads, 0, n);
+            assertArrayEquals(oneThread, threeThreads, "1 and 3 threads");
         } finally {
             Parallel.setThreads(before);
         }

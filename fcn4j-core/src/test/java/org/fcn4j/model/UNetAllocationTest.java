@@ -61,6 +61,25 @@ class UNetAllocationTest {
             System.out.printf("UNetAllocationTest: one training step allocated %.2f MB%n", bytes / 1e6);
             assertTrue(bytes < MAX_BYTES_PER_STEP, "a warmed-up training step of the small unet-bench workload "
                     + "allocated " + bytes + " bytes across all threads, expected under " + MAX_BYTES_PER_STEP);
+
+            // Evaluation passes after training run in the training passes' buffers, Winograd's
+            // included, once the first pass has made Winograd's per-thread buffers (about 8 MB
+            // here). Remaking those for each layer had cost 9 MB per pass.
+            model.eval();
+            try (var _ = GradMode.noGrad()) {
+                for (int pass = 1; pass <= 3; pass++) {
+                    long before = allocatedBytes();
+                    model.forward(x);
+                    long evalBytes = allocatedBytes() - before;
+                    System.out.printf("UNetAllocationTest: evaluation pass %d allocated %.2f MB%n", pass, evalBytes / 1e6);
+                    if (pass == 1) {
+                        continue;
+                    }
+                    assertTrue(evalBytes < MAX_BYTES_PER_STEP, "evaluation pass " + pass + " after training steps of "
+                            + "the small unet-bench workload allocated " + evalBytes + " bytes across all threads, "
+                            + "expected under " + MAX_BYTES_PER_STEP);
+                }
+            }
         } finally {
             Parallel.setThreads(saved);
         }

@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
  * ConvKernel's implicit products (the padded input read in place) against its im2col products on
  * random geometries. They cover unit and double height stride, dilations, zero to full padding,
  * uneven "same" padding, 1 x 1 kernels with padding, and images of one and several rows. The
- * forward pass must equal the im2col one bit for bit (same sums in the same order); the input
- * gradient, computed as a convolution with the flipped kernel, sums in another order and must
- * agree within float rounding, as must the weight gradient, a product of rows of dy with the
- * rows of the padded input. All accumulate into their output.
+ * forward pass must equal the im2col one bit for bit, because it sums the same products in the
+ * same order. The input gradient, computed as a convolution with the flipped kernel, sums in
+ * another order and must agree within float rounding. So must the weight gradient, a product of
+ * rows of dy with rows of the padded input. All accumulate into their output.
  */
 class ConvImplicitTest {
 

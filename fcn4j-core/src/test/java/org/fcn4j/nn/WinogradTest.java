@@ -97,7 +97,7 @@ class WinogradTest {
     void largeImagesOneAtATimeMatchSingleImages() {
         Generator rng = new Generator(43);
         ConvGeometry g = new ConvGeometry(2, 6, 64, 64, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 64, 64);
-        ConvGeometry one = new ConvGeometry(1, 6, 64, 64, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 64, 64);
+        ConvGeometry image = new ConvGeometry(1, 6, 64, 64, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 64, 64);
         assertTrue(ConvKernel.perImage(g));
         float[] x = Tensor.randn(rng, 2, 6, 64, 64).data();
         float[] w = Tensor.randn(rng, 4, 6, 3, 3).data();
@@ -105,7 +105,7 @@ class WinogradTest {
         Winograd.forward(x, w, y, g);
         for (int i = 0; i < 2; i++) {
             float[] yi = new float[4 * 4096];
-            Winograd.forward(java.util.Arrays.copyOfRange(x, i * 6 * 4096, (i + 1) * 6 * 4096), w, yi, one);
+            Winograd.forward(java.util.Arrays.copyOfRange(x, i * 6 * 4096, (i + 1) * 6 * 4096), w, yi, image);
             for (int j = 0; j < yi.length; j++) {
                 assertEquals(Float.floatToIntBits(yi[j]), Float.floatToIntBits(y[i * yi.length + j]),
                         "image " + i + ", element " + j);
