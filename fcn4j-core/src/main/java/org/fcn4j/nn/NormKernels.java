@@ -159,6 +159,10 @@ final class NormKernels {
      * As above, followed by ReLU when {@code relu} is true: y = max(0, norm(x)) in one pass, and in
      * the backward pass dy is zeroed where y is not positive before the norm's gradient. This saves
      * the separate ReLU's output (a whole activation) and two passes over memory.
+     *
+     * <p>NOTE: the backward pass does not read y: it recomputes y's sign from x with the forward
+     * pass's own per-plane coefficients, so the caller may give y's storage back to the arena once
+     * its consumers no longer need it (the U-Net does so for its skip connections).
      */
     static Tensor planeForward(String name, Tensor input, Grouping gr, Stats st, boolean batchStats,
             Tensor weight, Tensor bias, boolean relu) {
@@ -168,20 +172,31 @@ final class NormKernels {
         int s = gr.s;
         int c = gr.c;
         int planes = gr.n * c;
+
+        // y = (x - mu) * scale + shift per plane; the ReLU's backward recomputes y from these.
+        float[] mu = new float[planes];     // (P)
+        float[] scale = new float[planes];  // (P)
+        float[] shift = new float[planes];  // (P)
+        for (int p = 0; p < planes; p++) {
+            int g = gr.groupOf(p);
+            int ch = p % c;
+            mu[p] = (float) st.mean[g];
+            scale[p] = (float) (st.invStd[g] * (gamma == null ? 1 : gamma[ch]));
+            shift[p] = beta == null ? 0f : beta[ch];
+        }
+
         float[] y = Arena.floats(x.length);                 // (N, C, S)
         Parallel.forRange(planes, (start, end) -> {
             for (int p = start; p < end; p++) {
-                int g = gr.groupOf(p);
-                int ch = p % c;
-                float mu = (float) st.mean[g];
-                float scale = (float) (st.invStd[g] * (gamma == null ? 1 : gamma[ch]));
-                float shift = beta == null ? 0f : beta[ch];
                 int base = p * s;
                 if (relu) {
-                    normRelu(x, y, base, base + s, mu, scale, shift);
+                    normRelu(x, y, base, base + s, mu[p], scale[p], shift[p]);
                 } else {
+                    float m = mu[p];
+                    float k = scale[p];
+                    float b = shift[p];
                     for (int i = base; i < base + s; i++) {
-                        y[i] = (x[i] - mu) * scale + shift;
+                        y[i] = (x[i] - m) * k + b;
                     }
                 }
             }
@@ -189,8 +204,8 @@ final class NormKernels {
 
         Tensor[] out = new Tensor[1];
         Backward backward = !relu ? dOut -> planeBackward(dOut, input, gr, st, batchStats, weight, bias)
-                : dOut -> planeBackward(reluMask(dOut, y, out[0].retainsGrad()), input, gr, st, batchStats, weight,
-                        bias);
+                : dOut -> planeBackward(reluMask(dOut, x, s, mu, scale, shift, out[0].retainsGrad()), input, gr, st,
+                        batchStats, weight, bias);
         out[0] = Tensor.result(relu ? name + "_relu" : name, y, input.shape(), backward, inputs(input, weight, bias));
         return out[0];
     }
@@ -204,11 +219,13 @@ final class NormKernels {
 
     private static final ThreadLocal<float[]> MASKED = ThreadLocal.withInitial(() -> new float[0]);
 
-    // dy where y > 0 (or is NaN, as torch's threshold_backward passes it), else 0. Written over dy
+    // dy where y > 0 (or is NaN, as torch's threshold_backward passes it), else 0, with y recomputed
+    // from x by normRelu's own expression, so its bits equal the forward pass's. Written over dy
     // when the backward pass drops dy afterwards, because the fused output does not retain its
     // gradient. Otherwise written into a buffer of the calling thread, reused from call to call, so
     // that a retained dy is left unchanged. Branch-free, because y's sign is random.
-    private static float[] reluMask(float[] dy, float[] y, boolean dyRetained) {
+    private static float[] reluMask(float[] dy, float[] x, int s, float[] mu, float[] scale, float[] shift,
+            boolean dyRetained) {
         float[] m = dy;
         if (dyRetained) {
             m = MASKED.get();
@@ -218,16 +235,19 @@ final class NormKernels {
             }
         }
         float[] out = m;
-        int n = dy.length;
-        int chunk = 1 << 14;
-        Parallel.forRange(Math.ceilDiv(n, chunk), (c0, c1) -> maskRange(dy, y, out, c0 * chunk,
-                Math.min(n, c1 * chunk)));
+        Parallel.forRange(mu.length, (start, end) -> {
+            for (int p = start; p < end; p++) {
+                maskRange(dy, x, out, p * s, (p + 1) * s, mu[p], scale[p], shift[p]);
+            }
+        });
         return out;
     }
 
-    private static void maskRange(float[] dy, float[] y, float[] out, int from, int to) {
+    private static void maskRange(float[] dy, float[] x, float[] out, int from, int to, float mu, float scale,
+            float shift) {
         for (int i = from; i < to; i++) {
-            int b = Float.floatToRawIntBits(y[i]);
+            float y = Math.max((x[i] - mu) * scale + shift, 0f);
+            int b = Float.floatToRawIntBits(y);
             int mask = (-b & ~b) >> 31; // all ones when y's bits, read as an int, are positive
             out[i] = Float.intBitsToFloat(Float.floatToRawIntBits(dy[i]) & mask);
         }

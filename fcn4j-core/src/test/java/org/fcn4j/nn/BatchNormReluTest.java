@@ -71,4 +71,38 @@ class BatchNormReluTest {
             assertArrayEquals(plain.bias().grad().data(), fused.bias().grad().data(), name + ": bias gradient");
         }
     }
+
+    @Test
+    void backwardDoesNotReadTheOutput() {
+        // The U-Net hands a skip's storage to later layers before the backward pass, so the fused
+        // backward must recompute the ReLU's mask from its input; a zero and a negative gamma make
+        // whole channels clipped or flipped.
+        Generator rng = new Generator(7);
+        int[][] shapes = {{2, 3, 5, 7}, {1, 4, 8, 8}, {3, 17, 2, 5}};
+        for (int[] s : shapes) {
+            String name = "BatchNorm2d(" + s[1] + ") + ReLU with its output overwritten, on "
+                    + java.util.Arrays.toString(s);
+            BatchNorm2d fused = new BatchNorm2d(s[1]);
+            BatchNorm2d plain = new BatchNorm2d(s[1]);
+            Tensor gamma = Tensor.randn(rng, s[1]);
+            gamma.data()[0] = 0f;
+            gamma.data()[s[1] - 1] = -Math.abs(gamma.data()[s[1] - 1]) - 0.5f;
+            for (BatchNorm2d bn : new BatchNorm2d[] {fused, plain}) {
+                System.arraycopy(gamma.data(), 0, bn.weight().data(), 0, s[1]);
+            }
+            Tensor x = Tensor.randn(rng, s).requiresGrad(true);
+            Tensor x2 = x.detach().copy().requiresGrad(true);
+            Tensor r = Tensor.randn(rng, s);
+            Tensor yf = fused.forwardReLU(x);
+            Tensor product = yf.mul(r);
+            Tensor yp = new ReLU().forward(plain.forward(x2));
+            assertArrayEquals(yp.data(), yf.data(), name + ": forward");
+            java.util.Arrays.fill(yf.data(), Float.NaN);
+            product.sum().backward();
+            yp.mul(r).sum().backward();
+            assertArrayEquals(x2.grad().data(), x.grad().data(), name + ": input gradient");
+            assertArrayEquals(plain.weight().grad().data(), fused.weight().grad().data(), name + ": weight gradient");
+            assertArrayEquals(plain.bias().grad().data(), fused.bias().grad().data(), name + ": bias gradient");
+        }
+    }
 }
