@@ -40,6 +40,8 @@ final class ConvBlock extends Module {
 
     // NOTE: BatchNorm2d followed by ReLU runs as one fused operation (BatchNorm2d.forwardReLU), with
     // the same values and gradients as the two layers, but one activation fewer kept for backward.
+    // The block's output is a ReLU's, fused or not, and neither backward reads it (they recompute the
+    // sign from their input): the U-Net gives a skip's storage back once the decoder has copied it.
     @Override
     public Tensor forward(Tensor input) {
         Tensor x = input;

@@ -132,13 +132,16 @@ public final class UNet extends Module {
                 x = dropout.forward(x);
             }
 
-            // Decoder: upsample, join the skip (upsampled first), double convolution. Only the
-            // concatenation reads the upsampled tensor (the upsampler's backward reads its input,
-            // the concatenation's none), so its storage goes to the next convolution's output.
+            // Decoder: upsample, join the skip (upsampled first), double convolution. Once the
+            // concatenation has copied them, nothing reads the upsampled tensor or the skip: the
+            // upsampler's backward reads its input, the concatenation's none, the pooling's its
+            // indices, and a double convolution's last ReLU its input (ConvBlock). So their storage
+            // goes to the next convolutions' outputs.
             for (int i = depth - 1; i >= 0; i--) {
                 Tensor upsampled = up[i].forward(x);
                 Tensor joined = Functional.concatChannels(upsampled, skips[i]);
                 Arena.release(upsampled.data());
+                Arena.release(skips[i].data());
                 x = dec[i].forward(joined);
             }
             if (scope.owns()) {
