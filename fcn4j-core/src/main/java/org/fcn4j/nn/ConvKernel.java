@@ -39,8 +39,17 @@ final class ConvKernel {
     /** Largest batched im2col matrix, in floats (16 MB). */
     static final long BATCH_MAX_FLOATS = 1 << 22;
 
-    private static final ThreadLocal<Buffers> BATCH = ThreadLocal.withInitial(Buffers::new);
     private static final ThreadLocal<float[][]> PARTIALS = ThreadLocal.withInitial(() -> new float[0][]);
+
+    /**
+     * Two large buffers per thread, shared by the paths of this class and {@link Winograd}, each of
+     * which holds at most two large buffers at once. The first holds the padded input, the batched
+     * products' im2col matrix or the first chunk's partial weight gradient; the second the flipped
+     * weights of the input gradient, Winograd's transformed weights, the batched products' gathered
+     * output or the second chunk's partial. One buffer per use held 46 MB on the main thread of the
+     * standard unet-bench (training, then evaluation); shared, they hold 21 MB.
+     */
+    private static final ThreadLocal<float[][]> SHARED = ThreadLocal.withInitial(() -> new float[2][0]);
 
     private ConvKernel() {
     }
@@ -110,9 +119,8 @@ final class ConvKernel {
         int n = g.n();
         int nl = n * l;
         int imageIn = g.c() * g.h() * g.w();
-        Buffers b = BATCH.get().ensure(k * nl, f * nl);
-        float[] col = b.col; // (K, N * L)
-        float[] out = b.out; // (F, N * L)
+        float[] col = firstBuffer(k * nl);  // (K, N * L)
+        float[] out = secondBuffer(f * nl); // (F, N * L)
         Parallel.forRange(n, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
                 im2col(x, i * imageIn, g, 0, g.p(), col, i * l, nl);
@@ -140,9 +148,8 @@ final class ConvKernel {
         int n = g.n();
         int nl = n * l;
         int imageIn = g.c() * g.h() * g.w();
-        Buffers b = BATCH.get().ensure(k * nl, f * nl);
-        float[] dcol = b.col; // (K, N * L)
-        float[] dyAll = b.out; // (F, N * L)
+        float[] dcol = firstBuffer(k * nl);   // (K, N * L)
+        float[] dyAll = secondBuffer(f * nl); // (F, N * L)
         Parallel.forRange(n * f, (t0, t1) -> {
             for (int t = t0; t < t1; t++) {
                 System.arraycopy(dy, t * l, dyAll, (t % f) * nl + (t / f) * l, l);
@@ -165,9 +172,8 @@ final class ConvKernel {
         int n = g.n();
         int nl = n * l;
         int imageIn = g.c() * g.h() * g.w();
-        Buffers b = BATCH.get().ensure(k * nl, f * nl);
-        float[] col = b.col; // (K, N * L)
-        float[] dyAll = b.out; // (F, N * L)
+        float[] col = firstBuffer(k * nl);    // (K, N * L)
+        float[] dyAll = secondBuffer(f * nl); // (F, N * L)
         Parallel.forRange(n, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
                 im2col(x, i * imageIn, g, 0, g.p(), col, i * l, nl);
@@ -181,20 +187,22 @@ final class ConvKernel {
         Gemm.sgemm(false, true, f, k, nl, dyAll, 0, nl, col, 0, nl, dw, 0, k, true);
     }
 
-    /** The calling thread's buffers of the batched products, kept from call to call. */
-    private static final class Buffers {
-        float[] col = new float[0]; // (K, N * L)
-        float[] out = new float[0]; // (F, N * L)
+    /** The calling thread's first shared buffer ({@link #SHARED}), of at least size floats. */
+    static float[] firstBuffer(int size) {
+        return shared(0, size);
+    }
 
-        Buffers ensure(int colSize, int outSize) {
-            if (col.length < colSize) {
-                col = new float[colSize];
-            }
-            if (out.length < outSize) {
-                out = new float[outSize];
-            }
-            return this;
+    /** The calling thread's second shared buffer ({@link #SHARED}), of at least size floats. */
+    static float[] secondBuffer(int size) {
+        return shared(1, size);
+    }
+
+    private static float[] shared(int which, int size) {
+        float[][] b = SHARED.get();
+        if (b[which].length < size) {
+            b[which] = new float[size];
         }
+        return b[which];
     }
 
     // Output rows [p0, p1) of image n, group grp.
@@ -315,19 +323,23 @@ final class ConvKernel {
     }
 
     // The calling thread's per-chunk partial sums of the weight gradient, kept from call to call
-    // (a training step would otherwise allocate them for every layer); only the first len floats
-    // of each are used.
+    // (a training step would otherwise allocate them for every layer): the shared buffers for the
+    // first two chunks, own arrays for more. Only the first len floats of each are used.
     private static float[][] partials(int chunks, int len) {
         float[][] p = PARTIALS.get();
         if (p.length < chunks) {
             p = java.util.Arrays.copyOf(p, chunks);
+            PARTIALS.set(p);
         }
-        for (int c = 0; c < chunks; c++) {
+        p[0] = firstBuffer(len);
+        if (chunks > 1) {
+            p[1] = secondBuffer(len);
+        }
+        for (int c = 2; c < chunks; c++) {
             if (p[c] == null || p[c].length < len) {
                 p[c] = new float[len];
             }
         }
-        PARTIALS.set(p);
         return p;
     }
 
@@ -495,23 +507,13 @@ final class ConvKernel {
     }
 
     /**
-     * Returns the calling thread's buffer for a padded input, of at least size floats. The
-     * implicit products and Winograd share it: on the standard U-Net it reaches 35 MB, and each
-     * caller is done with it when it returns.
+     * Returns the calling thread's buffer for a padded input, of at least size floats: the first
+     * shared buffer. The implicit products and Winograd use it, and each caller is done with it
+     * when it returns.
      */
     static float[] paddedBuffer(int size) {
-        float[] dst = PADDED.get();
-        if (dst.length < size) {
-            dst = new float[size];
-            PADDED.set(dst);
-        }
-        return dst;
+        return firstBuffer(size);
     }
-
-    // The calling thread's zero-padded input, kept from call to call.
-    private static final ThreadLocal<float[]> PADDED = ThreadLocal.withInitial(() -> new float[0]);
-    // The calling thread's flipped and transposed weights for the input gradient.
-    private static final ThreadLocal<float[]> FLIPPED = ThreadLocal.withInitial(() -> new float[0]);
 
     /** Copies planes (H, W) into the middle of zeroed planes (hp, wp), at row top and column left. */
     static void pad(float[] x, int xOff, int planes, int h, int w, float[] dst, int hp, int wp, int top, int left) {
@@ -653,11 +655,7 @@ final class ConvKernel {
         int c = g.c();
         int f = g.f();
         int rs = g.r() * g.s();
-        float[] flipped = FLIPPED.get(); // (C, F, R, S)
-        if (flipped.length < c * f * rs) {
-            flipped = new float[c * f * rs];
-            FLIPPED.set(flipped);
-        }
+        float[] flipped = secondBuffer(c * f * rs); // (C, F, R, S)
         for (int fo = 0; fo < f; fo++) {
             for (int ci = 0; ci < c; ci++) {
                 int src = (fo * c + ci) * rs;

@@ -43,7 +43,6 @@ final class Winograd {
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[2][0]);
     // Offsets of the first input and output pixel of each tile of a block, per thread.
     private static final ThreadLocal<int[]> ORIGINS = ThreadLocal.withInitial(() -> new int[0]);
-    private static final ThreadLocal<float[]> WEIGHTS = ThreadLocal.withInitial(() -> new float[0]);
 
     private Winograd() {
     }
@@ -121,13 +120,12 @@ final class Winograd {
         });
     }
 
-    /** Returns U (16, F, C) in the thread's buffer: G g G^T of every filter and input channel, position xi = 4 row + column. */
+    /**
+     * Returns U (16, F, C) in the thread's second shared buffer ({@link ConvKernel#secondBuffer}; the
+     * padded input takes the first): G g G^T of every filter and input channel, position xi = 4 row + column.
+     */
     private static float[] transformWeights(float[] w, int f, int c) {
-        float[] u = WEIGHTS.get();
-        if (u.length < 16 * f * c) {
-            u = new float[16 * f * c];
-            WEIGHTS.set(u);
-        }
+        float[] u = ConvKernel.secondBuffer(16 * f * c);
         float[] weights = u;
         Parallel.forRange(f, (f0, f1) -> {
             float[] t = new float[12]; // G g: (4, 3)
