@@ -13,7 +13,14 @@ import org.fcn4j.tensor.Tensor;
  * {@link #backward(Tensor, float[], boolean)}; library code does not need this class otherwise.
  */
 public final class Autograd {
+    private static final ThreadLocal<boolean[]> RETAINING = ThreadLocal.withInitial(() -> new boolean[1]);
+
     private Autograd() {
+    }
+
+    /** True while this thread runs a backward pass that keeps the graph for another one. */
+    public static boolean isRetainingGraph() {
+        return RETAINING.get()[0];
     }
 
     /**
@@ -37,19 +44,26 @@ public final class Autograd {
         for (int i = 0; i < seed.length; i++) {
             rootGrad[i] += seed[i];
         }
-        for (int i = order.size() - 1; i >= 0; i--) {
-            Tensor t = order.get(i);
-            Node node = t.gradFn();
-            float[] dOut = t.gradOrNull();
-            if (dOut != null) {
-                node.backward().apply(dOut);
+        boolean[] retaining = RETAINING.get();
+        boolean outer = retaining[0];
+        retaining[0] = retainGraph;
+        try {
+            for (int i = order.size() - 1; i >= 0; i--) {
+                Tensor t = order.get(i);
+                Node node = t.gradFn();
+                float[] dOut = t.gradOrNull();
+                if (dOut != null) {
+                    node.backward().apply(dOut);
+                }
+                if (!retainGraph) {
+                    node.free();
+                }
+                if (!t.retainsGrad()) {
+                    t.releaseGrad();
+                }
             }
-            if (!retainGraph) {
-                node.free();
-            }
-            if (!t.retainsGrad()) {
-                t.releaseGrad();
-            }
+        } finally {
+            retaining[0] = outer;
         }
     }
 

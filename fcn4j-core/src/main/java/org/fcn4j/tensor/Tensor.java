@@ -26,6 +26,8 @@ public final class Tensor {
     private float[] grad;         // same length as data; allocated on the first accumulation
     private Node gradFn;          // null for leaves
     private boolean retainGrad;
+    private boolean gradMayOverwriteData; // set by allowGradOverData()
+    private boolean gradIsData;           // grad is data, given by gradBufferOverData()
 
     private Tensor(float[] data, int[] shape) {
         this.data = data;
@@ -192,6 +194,37 @@ public final class Tensor {
     /** Releases the gradient storage. */
     public void dropGrad() {
         grad = null;
+        gradIsData = false;
+    }
+
+    /**
+     * Lets the backward pass of this computed tensor's consumer write the tensor's gradient over its
+     * values (see {@link #gradBufferOverData()}), so that the gradient takes no storage of its own.
+     *
+     * <p>NOTE: the caller guarantees that exactly one operation reads this tensor, that it writes the
+     * gradient only after its last read of the values, and that this tensor's own backward rule does
+     * not read them (a concatenation's does not). The values are then lost after the backward pass.
+     */
+    public Tensor allowGradOverData() {
+        if (gradFn == null) {
+            throw new IllegalStateException("allowGradOverData() on a leaf tensor: its values are the caller's");
+        }
+        this.gradMayOverwriteData = true;
+        return this;
+    }
+
+    /**
+     * Returns {@link #gradBuffer()}, except after {@link #allowGradOverData()} when no gradient has
+     * reached this tensor yet, the gradient is not retained and the backward pass frees the graph:
+     * then the tensor's own storage, zero-filled, becomes its gradient.
+     */
+    public float[] gradBufferOverData() {
+        if (grad == null && gradMayOverwriteData && !retainsGrad() && !Autograd.isRetainingGraph()) {
+            Arrays.fill(data, 0f);
+            grad = data;
+            gradIsData = true;
+        }
+        return gradBuffer();
     }
 
     /**
@@ -199,10 +232,11 @@ public final class Tensor {
      * calls this for intermediate gradients it has propagated; no one may read the array after.
      */
     public void releaseGrad() {
-        if (grad != null) {
+        if (grad != null && !gradIsData) {
             GradPool.give(grad);
-            grad = null;
         }
+        grad = null;
+        gradIsData = false;
     }
 
     /** Keeps the gradient of this computed tensor after backward(), as PyTorch's retain_grad(). */
