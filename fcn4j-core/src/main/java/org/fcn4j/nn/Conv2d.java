@@ -293,13 +293,14 @@ public final class Conv2d extends Module {
             ConvKernel.addBias(y, bias.data(), g.n(), g.f(), g.l());
         }
 
-        // Backward keeps x and the weight (by reference), nothing else.
+        // Backward keeps x and the weight (by reference), nothing else. The weight gradient comes
+        // first: it is the last read of x, whose gradient may then be written over it.
         return Tensor.result("conv2d", y, new int[] {g.n(), g.f(), g.p(), g.q()}, dy -> {
-            if (x.requiresGrad()) {
-                ConvKernel.backwardData(dy, wd, x.gradBuffer(), g);
-            }
             if (weight.requiresGrad()) {
                 ConvKernel.backwardWeight(xd, dy, weight.gradBuffer(), g);
+            }
+            if (x.requiresGrad()) {
+                ConvKernel.backwardData(dy, wd, x.gradBufferOverData(), g);
             }
             if (bias != null && bias.requiresGrad()) {
                 ConvKernel.biasGrad(dy, bias.gradBuffer(), g.n(), g.f(), g.l());
