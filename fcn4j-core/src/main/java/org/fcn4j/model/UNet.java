@@ -136,12 +136,16 @@ public final class UNet extends Module {
             // concatenation has copied them, nothing reads the upsampled tensor or the skip: the
             // upsampler's backward reads its input, the concatenation's none, the pooling's its
             // indices, and a double convolution's last ReLU its input (ConvBlock). So their storage
-            // goes to the next convolutions' outputs.
+            // goes to the next convolutions' outputs. The joined tensor's only reader is the first
+            // convolution, so its gradient may be written over it.
             for (int i = depth - 1; i >= 0; i--) {
                 Tensor upsampled = up[i].forward(x);
                 Tensor joined = Functional.concatChannels(upsampled, skips[i]);
                 Arena.release(upsampled.data());
                 Arena.release(skips[i].data());
+                if (joined.gradFn() != null) {
+                    joined.allowGradOverData();
+                }
                 x = dec[i].forward(joined);
             }
             if (scope.owns()) {
