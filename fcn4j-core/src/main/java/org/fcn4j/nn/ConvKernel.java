@@ -42,12 +42,12 @@ final class ConvKernel {
     private static final ThreadLocal<float[][]> PARTIALS = ThreadLocal.withInitial(() -> new float[0][]);
 
     /**
-     * Two large buffers per thread, shared by the paths of this class and {@link Winograd}, each of
-     * which holds at most two large buffers at once. The first holds the padded input, the batched
-     * products' im2col matrix or the first chunk's partial weight gradient; the second the flipped
-     * weights of the input gradient, Winograd's transformed weights, the batched products' gathered
-     * output or the second chunk's partial. One buffer per use held 46 MB on the main thread of the
-     * standard unet-bench (training, then evaluation); shared, they hold 21 MB.
+     * Two large buffers per thread, shared by the paths of this class and {@link Winograd}, because
+     * no path uses more than two large buffers at once. The first is for the padded input, the
+     * batched products' im2col matrix or the first chunk's partial weight gradient. The second is
+     * for the flipped weights of the input gradient, Winograd's transformed weights, the batched
+     * products' gathered output or the second chunk's partial. One buffer per use took 46 MB on the
+     * main thread of the standard unet-bench (training, then evaluation), the shared pair 21 MB.
      */
     private static final ThreadLocal<float[][]> SHARED = ThreadLocal.withInitial(() -> new float[2][0]);
 
@@ -187,12 +187,12 @@ final class ConvKernel {
         Gemm.sgemm(false, true, f, k, nl, dyAll, 0, nl, col, 0, nl, dw, 0, k, true);
     }
 
-    /** The calling thread's first shared buffer ({@link #SHARED}), of at least size floats. */
+    /** Returns the calling thread's first shared buffer ({@link #SHARED}), of at least size floats. */
     static float[] firstBuffer(int size) {
         return shared(0, size);
     }
 
-    /** The calling thread's second shared buffer ({@link #SHARED}), of at least size floats. */
+    /** Returns the calling thread's second shared buffer ({@link #SHARED}), of at least size floats. */
     static float[] secondBuffer(int size) {
         return shared(1, size);
     }

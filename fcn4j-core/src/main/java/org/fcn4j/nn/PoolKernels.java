@@ -85,9 +85,10 @@ final class PoolKernels {
                 && dil[0] == 1 && dil[1] == 1 && 2 * oh <= h && 2 * ow <= w;
         float[] x = input.data();              // (P, H, W)
         float[] y = Arena.floats(planes * oh * ow); // (P, OH, OW)
-        // The 2 x 2 path keeps which of its window's 4 taps won, in 2 bits: 16 outputs per int, each
-        // plane from a new int so that threads write disjoint ints (on the standard unet-bench 0.5 MB
-        // instead of 7.9 MB of indices). The general path keeps the flat index into the input plane.
+        // The 2 x 2 path keeps which of its window's 4 taps won, in 2 bits, so 16 outputs share an
+        // int. Each plane starts a new int, so that threads write disjoint ints. On the standard
+        // unet-bench that is 0.5 MB instead of 7.9 MB of indices. The general path keeps the flat
+        // index into the input plane.
         int wordsPerPlane = Math.ceilDiv(oh * ow, TAPS_PER_INT);
         int[] argmax = Arena.ints(twoByTwo ? planes * wordsPerPlane : y.length); // (P, words) or (P, OH, OW)
 

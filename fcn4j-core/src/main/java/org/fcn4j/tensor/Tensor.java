@@ -207,7 +207,8 @@ public final class Tensor {
      */
     public Tensor allowGradOverData() {
         if (gradFn == null) {
-            throw new IllegalStateException("allowGradOverData() on a leaf tensor: its values are the caller's");
+            throw new IllegalStateException("allowGradOverData() needs a computed tensor, got a leaf, whose values "
+                    + "belong to the caller");
         }
         this.gradMayOverwriteData = true;
         return this;

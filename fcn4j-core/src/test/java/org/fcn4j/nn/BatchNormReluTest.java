@@ -75,7 +75,7 @@ class BatchNormReluTest {
     @Test
     void backwardDoesNotReadTheOutput() {
         // The U-Net hands a skip's storage to later layers before the backward pass, so the fused
-        // backward must recompute the ReLU's mask from its input; a zero and a negative gamma make
+        // backward must recompute the ReLU's mask from its input. A zero and a negative gamma make
         // whole channels clipped or flipped.
         Generator rng = new Generator(7);
         int[][] shapes = {{2, 3, 5, 7}, {1, 4, 8, 8}, {3, 17, 2, 5}};

@@ -8,9 +8,9 @@ import org.fcn4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * A concatenation read only by a Conv2d, as in the U-Net's decoder, with Tensor.allowGradOverData:
- * the convolution writes the concatenation's gradient over its values, with the same gradients as
- * without, and not when the graph is kept for a second backward pass.
+ * Tensor.allowGradOverData on a concatenation read only by a Conv2d, as in the U-Net's decoder. The
+ * convolution then writes the concatenation's gradient over its values, with the same gradients as
+ * without, except when the graph is kept for a second backward pass.
  */
 class GradOverDataTest {
     private static final int[][] CASES = {
@@ -51,7 +51,7 @@ class GradOverDataTest {
     }
 
     @Test
-    void gradientOverTheValuesEqualsTheSeparateGradient() {
+    void sameGradientsAsSeparateStorage() {
         for (int[] c : CASES) {
             String name = "concat (" + c[1] + " + " + c[2] + " channels) -> Conv2d(k=" + c[6] + ", p=" + c[7]
                     + ") on " + c[0] + " x " + c[3] + " x " + c[4];
@@ -67,7 +67,7 @@ class GradOverDataTest {
     }
 
     @Test
-    void keptGraphKeepsTheValues() {
+    void keptGraphKeepsValues() {
         for (int[] c : CASES) {
             String name = "concat -> Conv2d on " + java.util.Arrays.toString(c) + ", two backward passes";
             Grads once = run(c, false, false);
@@ -84,7 +84,7 @@ class GradOverDataTest {
     }
 
     @Test
-    void leafRefused() {
+    void leafRejected() {
         Tensor leaf = Tensor.zeros(1, 2, 3, 3).requiresGrad(true);
         assertThrows(IllegalStateException.class, leaf::allowGradOverData);
     }
