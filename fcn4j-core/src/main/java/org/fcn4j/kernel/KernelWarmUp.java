@@ -3,7 +3,7 @@ package org.fcn4j.kernel;
 /**
  * Calls the Vector API kernels on small operands in a background thread until the JIT has compiled
  * them. Until C2 compiles a Vector API method, each vector operation runs as Java code that
- * allocates, some hundred times slower than the compiled instruction: the first training step of
+ * allocates, some hundred times slower than the compiled instruction. The first training step of
  * the small unet-bench spent about half of its time in such code. The thread calls each kernel in
  * rounds and retires it once a round runs at compiled speed, or gives up when its time is spent.
  *
@@ -17,7 +17,7 @@ final class KernelWarmUp implements Runnable {
 
     /**
      * A round runs at compiled speed when it takes under this many nanoseconds per call. Compiled,
-     * these calls take some 10 to 100 ns on a Zen 4 core; not compiled, some 10 to 100 us.
+     * these calls take some 10 to 100 ns on a Zen 4 core, and some 10 to 100 us before.
      */
     private static final long COMPILED_NANOS_PER_CALL = 2_000;
 
@@ -48,9 +48,9 @@ final class KernelWarmUp implements Runnable {
 
     @Override
     public void run() {
-        // Short operands: the calls before compilation are the cost, so each does little work,
-        // but every branch of each kernel is taken (a branch C2 never saw profiled would be
-        // compiled as a trap, and the first real call would undo the compilation).
+        // Short operands, because the calls before compilation are the cost. Every branch of each
+        // kernel is still taken: C2 compiles a branch never seen as a trap that the first real
+        // call would hit, undoing the compilation.
         int mr = ks.tileRows();
         int nr = ks.tileCols();
         int lanes = ks.vectorBitSize() / Float.SIZE;
