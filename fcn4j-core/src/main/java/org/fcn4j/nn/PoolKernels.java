@@ -1,7 +1,9 @@
 package org.fcn4j.nn;
 
 import org.fcn4j.autograd.Backward;
+import org.fcn4j.autograd.GradMode;
 import org.fcn4j.kernel.Parallel;
+import org.fcn4j.kernel.VectorOps;
 import org.fcn4j.tensor.Arena;
 import org.fcn4j.tensor.Shape;
 import org.fcn4j.tensor.Tensor;
@@ -83,7 +85,11 @@ final class PoolKernels {
         checkOutput("MaxPool2d", shape, oh, ow);
         float[] x = input.data();              // (P, H, W)
         float[] y = Arena.floats(planes * oh * ow); // (P, OH, OW)
-        int[] argmax = Arena.ints(y.length);      // (P, OH, OW) flat index into the input plane
+        boolean twoByTwo = k[0] == 2 && k[1] == 2 && st[0] == 2 && st[1] == 2 && pad[0] == 0 && pad[1] == 0
+                && dil[0] == 1 && dil[1] == 1 && 2 * oh <= h && 2 * ow <= w;
+        // Only backward reads the indices, and the 2 x 2 kernel can skip them.
+        boolean recording = GradMode.isEnabled() && input.requiresGrad();
+        int[] argmax = recording || !twoByTwo ? Arena.ints(y.length) : null; // (P, OH, OW) index in the input plane
 
         // Kernel taps that fall inside the input, per output row and column, so the loops need no test.
         int[] aLo = new int[oh];   // (OH)
@@ -93,14 +99,12 @@ final class PoolKernels {
         insideTaps(h, k[0], st[0], pad[0], dil[0], aLo, aHi);
         insideTaps(w, k[1], st[1], pad[1], dil[1], bLo, bHi);
 
-        boolean twoByTwo = k[0] == 2 && k[1] == 2 && st[0] == 2 && st[1] == 2 && pad[0] == 0 && pad[1] == 0
-                && dil[0] == 1 && dil[1] == 1 && 2 * oh <= h && 2 * ow <= w;
         Parallel.forRange(planes, (start, end) -> {
             for (int p = start; p < end; p++) {
                 int in = p * h * w;
                 int out = p * oh * ow;
                 if (twoByTwo) {
-                    maxPool2x2(x, in, w, y, argmax, out, oh, ow);
+                    VectorOps.maxPool2x2(x, in, w, oh, ow, y, out, argmax);
                     continue;
                 }
                 for (int i = 0; i < oh; i++) {
@@ -141,38 +145,6 @@ final class PoolKernels {
             });
         };
         return Tensor.result("max_pool2d", y, new int[] {shape[0], shape[1], oh, ow}, backward, input);
-    }
-
-    // MaxPool2d(2) on one plane, the U-Net's pooling: the four taps in the order of the general
-    // loop (row by row), with the same rule (a larger value or a NaN replaces the best so far).
-    private static void maxPool2x2(float[] x, int in, int w, float[] y, int[] argmax, int out, int oh, int ow) {
-        for (int i = 0; i < oh; i++) {
-            int r0 = 2 * i * w;
-            int r1 = r0 + w;
-            int o = out + i * ow;
-            for (int j = 0; j < ow; j++) {
-                int c = 2 * j;
-                float best = x[in + r0 + c];
-                int bestIndex = r0 + c;
-                float v = x[in + r0 + c + 1];
-                if (v > best || v != v) {
-                    best = v;
-                    bestIndex = r0 + c + 1;
-                }
-                v = x[in + r1 + c];
-                if (v > best || v != v) {
-                    best = v;
-                    bestIndex = r1 + c;
-                }
-                v = x[in + r1 + c + 1];
-                if (v > best || v != v) {
-                    best = v;
-                    bestIndex = r1 + c + 1;
-                }
-                y[o + j] = best;
-                argmax[o + j] = bestIndex;
-            }
-        }
     }
 
     /**
