@@ -168,7 +168,7 @@ final class NormKernels {
         int s = gr.s;
         int c = gr.c;
         int planes = gr.n * c;
-        float[] y = Arena.floats(x.length);                 // (N, C, S)
+        float[] y = Arena.floatsToOverwrite(x.length);      // (N, C, S)
         Parallel.forRange(planes, (start, end) -> {
             for (int p = start; p < end; p++) {
                 int g = gr.groupOf(p);

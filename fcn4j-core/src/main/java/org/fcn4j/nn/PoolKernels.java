@@ -84,7 +84,7 @@ final class PoolKernels {
         int ow = outputSize(w, k[1], st[1], pad[1], dil[1], ceilMode);
         checkOutput("MaxPool2d", shape, oh, ow);
         float[] x = input.data();              // (P, H, W)
-        float[] y = Arena.floats(planes * oh * ow); // (P, OH, OW)
+        float[] y = Arena.floatsToOverwrite(planes * oh * ow); // (P, OH, OW)
         boolean twoByTwo = k[0] == 2 && k[1] == 2 && st[0] == 2 && st[1] == 2 && pad[0] == 0 && pad[1] == 0
                 && dil[0] == 1 && dil[1] == 1 && 2 * oh <= h && 2 * ow <= w;
         // Only backward reads the indices, and the 2 x 2 kernel can skip them.
