@@ -73,12 +73,14 @@ final class KernelWarmUp implements Runnable {
         float[] sink = new float[2];
         int n = x.length;
 
+        // In the order a training step first needs them. Pooling's vector loop is not here: only
+        // evaluation runs it, and its compilation would delay the others.
         Runnable[] kernels = {
-            () -> ks.gemmTile(kc, a, 0, b, 0, nr, c, 0, nr),
             () -> ks.gemmTileRows(kc, a, 0, b, rowOff, 0, 0, c, 0, nr),
+            () -> ks.gemmTile(kc, a, 0, b, 0, nr, c, 0, nr),
             () -> ks.dotTile4x3(0, 2, 2 * lanes, rows, rowStart, 0, run, rows, rowStart, 0, run, acc),
-            () -> ks.axpy(n, 0.5f, x, 0, y, 0),
             () -> ks.scaleShift(n, 0.5f, 0.25f, x, 0, y, 0),
+            () -> ks.axpy(n, 0.5f, x, 0, y, 0),
             () -> sink[0] = ks.sum(n, y, 0),
             () -> sink[1] = ks.dot(n, x, 0, y, 0),
         };

@@ -1,8 +1,6 @@
 package org.fcn4j.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -20,11 +18,9 @@ final class PanamaKernelSupport implements KernelSupport {
     private static final int L = F.length();
     private static final int MR = 6;
     private static final int NR = 2 * L;
-    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     // Lanes 2l and 2l + 1 of a pair of vectors (v, u): negative indexes select from u.
     private static final VectorShuffle<Float> EVEN = pairLanes(0);
     private static final VectorShuffle<Float> ODD = pairLanes(1);
-    private static final IntVector TWICE_IOTA = IntVector.zero(I).addIndex(2);
 
     PanamaKernelSupport() {
     }
@@ -346,6 +342,12 @@ final class PanamaKernelSupport implements KernelSupport {
 
     @Override
     public void maxPool2x2(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] argmax) {
+        if (argmax != null) {
+            // NOTE: with indices (a training step) the scalar loop runs: the vector one compiled
+            // late and was undone by traps in the first steps, which then took 0.2 s longer.
+            ScalarKernelSupport.maxPool2x2Scalar(x, in, w, oh, ow, y, out, argmax);
+            return;
+        }
         // L outputs per step from 2 L inputs of each row: the even and odd columns of the pair
         // of vectors are the left and right taps.
         int vectorEnd = ow - ow % L;
@@ -359,28 +361,20 @@ final class PanamaKernelSupport implements KernelSupport {
                 FloatVector b0 = FloatVector.fromArray(F, x, c + w);
                 FloatVector b1 = FloatVector.fromArray(F, x, c + w + L);
                 FloatVector best = t0.rearrange(EVEN, t1);
-                FloatVector v = t0.rearrange(ODD, t1);
-                VectorMask<Float> right = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
-                best = best.blend(v, right);
-                v = b0.rearrange(EVEN, b1);
-                VectorMask<Float> below = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
-                best = best.blend(v, below);
-                v = b0.rearrange(ODD, b1);
-                VectorMask<Float> diagonal = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
-                best = best.blend(v, diagonal);
+                best = larger(best, t0.rearrange(ODD, t1));
+                best = larger(best, b0.rearrange(EVEN, b1));
+                best = larger(best, b0.rearrange(ODD, b1));
                 best.intoArray(y, o + j);
-                if (argmax != null) {
-                    IntVector first = TWICE_IOTA.add(c - in);
-                    first.blend(first.add(1), right.cast(I))
-                            .blend(first.add(w), below.cast(I))
-                            .blend(first.add(w + 1), diagonal.cast(I))
-                            .intoArray(argmax, o + j);
-                }
             }
             for (int j = vectorEnd; j < ow; j++) {
-                ScalarKernelSupport.maxPoolWindow(x, in, w, i, j, y, o + j, argmax);
+                ScalarKernelSupport.maxPoolWindow(x, in, w, i, j, y, o + j, null);
             }
         }
+    }
+
+    // v where it is larger than best or NaN, else best: the scalar rule of maxPoolWindow, lane by lane.
+    private static FloatVector larger(FloatVector best, FloatVector v) {
+        return best.blend(v, v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN)));
     }
 
     private static VectorShuffle<Float> pairLanes(int offset) {

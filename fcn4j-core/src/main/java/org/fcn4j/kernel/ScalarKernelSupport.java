@@ -152,6 +152,10 @@ final class ScalarKernelSupport implements KernelSupport {
 
     @Override
     public void maxPool2x2(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] argmax) {
+        maxPool2x2Scalar(x, in, w, oh, ow, y, out, argmax);
+    }
+
+    static void maxPool2x2Scalar(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] argmax) {
         for (int i = 0; i < oh; i++) {
             for (int j = 0; j < ow; j++) {
                 maxPoolWindow(x, in, w, i, j, y, out + i * ow + j, argmax);
