@@ -2,8 +2,10 @@ package org.fcn4j.cli;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
+import org.fcn4j.kernel.Gemm;
 import org.fcn4j.kernel.Parallel;
 
 import picocli.CommandLine;
@@ -26,6 +28,9 @@ public final class Main implements Callable<Integer> {
 
     /** The top-level commands by name, in the order the usage lists them. */
     private static final Map<String, Class<?>> COMMANDS = new LinkedHashMap<>();
+
+    /** Commands that run the kernels, whose compilation {@link #main} starts first. */
+    private static final Set<String> COMPUTING = Set.of("train", "evaluate", "predict", "bench");
 
     static {
         COMMANDS.put("help", CommandLine.HelpCommand.class);
@@ -52,6 +57,12 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        String named = commandName(args);
+        if (named != null && COMPUTING.contains(named)) {
+            // The kernels compile in the background while picocli builds and parses the command,
+            // which takes some 100 ms.
+            Gemm.prepare();
+        }
         System.exit(run(args));
     }
 

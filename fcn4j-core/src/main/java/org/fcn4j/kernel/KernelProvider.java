@@ -9,7 +9,8 @@ import java.lang.System.Logger.Level;
  * <p>The scalar path is taken when the system property {@code fcn4j.scalar} is {@code true}, when
  * the module jdk.incubator.vector is not in the boot layer (the JVM was started without
  * {@code --add-modules jdk.incubator.vector}), when the JVM runs interpreted only or without C2,
- * or when the preferred vector is narrower than 128 bits.
+ * or when the preferred vector is narrower than 128 bits. With the Vector API, a background
+ * thread then calls the kernels until the JIT has compiled them ({@link KernelWarmUp}).
  */
 final class KernelProvider {
     static final String SCALAR_PROPERTY = "fcn4j.scalar";
@@ -35,6 +36,7 @@ final class KernelProvider {
             int bits = vector.vectorBitSize();
             if (bits >= 128) {
                 log.log(Level.INFO, "fcn4j kernels: " + vector.description());
+                KernelWarmUp.start(vector);
                 return vector;
             }
             reason = "the preferred vector is only " + bits + " bits wide";

@@ -1,6 +1,8 @@
 package org.fcn4j.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,6 +18,9 @@ final class PanamaKernelSupport implements KernelSupport {
     private static final int L = F.length();
     private static final int MR = 6;
     private static final int NR = 2 * L;
+    // Lanes 2l and 2l + 1 of a pair of vectors (v, u): negative indexes select from u.
+    private static final VectorShuffle<Float> EVEN = pairLanes(0);
+    private static final VectorShuffle<Float> ODD = pairLanes(1);
 
     PanamaKernelSupport() {
     }
@@ -333,5 +338,51 @@ final class PanamaKernelSupport implements KernelSupport {
             s += x[xOff + i];
         }
         return s;
+    }
+
+    @Override
+    public void maxPool2x2(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] argmax) {
+        if (argmax != null) {
+            // NOTE: with indices (a training step) the scalar loop runs: the vector one compiled
+            // late and was undone by traps in the first steps, which then took 0.2 s longer.
+            ScalarKernelSupport.maxPool2x2Scalar(x, in, w, oh, ow, y, out, argmax);
+            return;
+        }
+        // L outputs per step from 2 L inputs of each row: the even and odd columns of the pair
+        // of vectors are the left and right taps.
+        int vectorEnd = ow - ow % L;
+        for (int i = 0; i < oh; i++) {
+            int top = in + 2 * i * w;
+            int o = out + i * ow;
+            for (int j = 0; j < vectorEnd; j += L) {
+                int c = top + 2 * j;
+                FloatVector t0 = FloatVector.fromArray(F, x, c);
+                FloatVector t1 = FloatVector.fromArray(F, x, c + L);
+                FloatVector b0 = FloatVector.fromArray(F, x, c + w);
+                FloatVector b1 = FloatVector.fromArray(F, x, c + w + L);
+                FloatVector best = t0.rearrange(EVEN, t1);
+                best = larger(best, t0.rearrange(ODD, t1));
+                best = larger(best, b0.rearrange(EVEN, b1));
+                best = larger(best, b0.rearrange(ODD, b1));
+                best.intoArray(y, o + j);
+            }
+            for (int j = vectorEnd; j < ow; j++) {
+                ScalarKernelSupport.maxPoolWindow(x, in, w, i, j, y, o + j, null);
+            }
+        }
+    }
+
+    // v where it is larger than best or NaN, else best: the scalar rule of maxPoolWindow, lane by lane.
+    private static FloatVector larger(FloatVector best, FloatVector v) {
+        return best.blend(v, v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN)));
+    }
+
+    private static VectorShuffle<Float> pairLanes(int offset) {
+        int[] source = new int[L];
+        for (int l = 0; l < L; l++) {
+            int lane = 2 * l + offset;
+            source[l] = lane < L ? lane : lane - 2 * L;
+        }
+        return VectorShuffle.fromArray(F, source, 0);
     }
 }

@@ -149,4 +149,36 @@ final class ScalarKernelSupport implements KernelSupport {
         }
         return s;
     }
+
+    @Override
+    public void maxPool2x2(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] argmax) {
+        maxPool2x2Scalar(x, in, w, oh, ow, y, out, argmax);
+    }
+
+    static void maxPool2x2Scalar(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] argmax) {
+        for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < ow; j++) {
+                maxPoolWindow(x, in, w, i, j, y, out + i * ow + j, argmax);
+            }
+        }
+    }
+
+    /** Max-pools window (i, j) into y[o], as {@link #maxPool2x2} does; the vector path's tail uses it too. */
+    static void maxPoolWindow(float[] x, int in, int w, int i, int j, float[] y, int o, int[] argmax) {
+        int first = 2 * i * w + 2 * j;
+        float best = x[in + first];
+        int bestIndex = first;
+        for (int tap = 1; tap < 4; tap++) {
+            int index = first + (tap >> 1) * w + (tap & 1);
+            float v = x[in + index];
+            if (v > best || v != v) {
+                best = v;
+                bestIndex = index;
+            }
+        }
+        y[o] = best;
+        if (argmax != null) {
+            argmax[o] = bestIndex;
+        }
+    }
 }

@@ -185,7 +185,7 @@ final class NormKernels {
             shift[p] = beta == null ? 0f : beta[ch];
         }
 
-        float[] y = Arena.floats(x.length);                 // (N, C, S)
+        float[] y = Arena.floatsToOverwrite(x.length);      // (N, C, S)
         Parallel.forRange(planes, (start, end) -> {
             for (int p = start; p < end; p++) {
                 int base = p * s;

@@ -95,6 +95,22 @@ public final class Arena {
         return a == null ? new float[n] : a.takeFloats(n);
     }
 
+    /**
+     * Storage of n floats for a result that writes every element, so its contents are left as
+     * they are: from the open arena of this thread (what the previous pass wrote), else new.
+     */
+    public static float[] floatsToOverwrite(int n) {
+        Arena a = ACTIVE.get();
+        if (a != null && a.find(n, true) instanceof float[] f) {
+            return f;
+        }
+        float[] f = new float[n];
+        if (a != null) {
+            a.passOrder.add(f);
+        }
+        return f;
+    }
+
     /** Zero-filled storage of n ints: from the open arena of this thread, else new. */
     public static int[] ints(int n) {
         Arena a = ACTIVE.get();

@@ -18,7 +18,7 @@ final class Elementwise {
     // took 17 % of a small U-Net training step; Math.max and a sign mask do not branch.
     private static Tensor relu(Tensor x) {
         float[] in = x.data();
-        float[] out = Arena.floats(in.length);
+        float[] out = Arena.floatsToOverwrite(in.length);
         int n = in.length;
         Parallel.forRange(Math.ceilDiv(n, CHUNK), (c0, c1) -> reluForward(in, out, c0 * CHUNK,
                 Math.min(n, c1 * CHUNK)));
@@ -85,7 +85,7 @@ final class Elementwise {
             return relu(x);
         }
         float[] in = x.data();
-        float[] out = Arena.floats(in.length);
+        float[] out = Arena.floatsToOverwrite(in.length);
         for (int i = 0; i < in.length; i++) {
             float v = in[i];
             out[i] = switch (op) {

@@ -2,6 +2,7 @@ package org.fcn4j.tensor;
 
 import org.fcn4j.autograd.Backward;
 import org.fcn4j.kernel.Gemm;
+import org.fcn4j.kernel.Parallel;
 
 /** Matrix products and operations that move elements: reshape, permute, concat, slice. */
 final class Layout {
@@ -168,20 +169,24 @@ final class Layout {
             inner *= first[i];
         }
         int outRow = outShape[ax] * inner;
-        float[] out = Arena.floats(Shape.numel(outShape));
+        float[] out = Arena.floatsToOverwrite(Shape.numel(outShape)); // every row below is copied in
         int offset = 0;
         int[] offsets = new int[tensors.length];
         for (int t = 0; t < tensors.length; t++) {
             offsets[t] = offset;
-            int row = tensors[t].shapeRef()[ax] * inner;
-            float[] in = tensors[t].data();
-            for (int o = 0; o < outer; o++) {
-                System.arraycopy(in, o * row, out, o * outRow + offset, row);
-            }
-            offset += row;
+            offset += tensors[t].shapeRef()[ax] * inner;
         }
         final int outerF = outer;
         final int innerF = inner;
+        Parallel.forRange(outerF, (o0, o1) -> {
+            for (int t = 0; t < tensors.length; t++) {
+                int row = tensors[t].shapeRef()[ax] * innerF;
+                float[] in = tensors[t].data();
+                for (int o = o0; o < o1; o++) {
+                    System.arraycopy(in, o * row, out, o * outRow + offsets[t], row);
+                }
+            }
+        });
         Backward backward = dOut -> {
             for (int t = 0; t < tensors.length; t++) {
                 if (!tensors[t].requiresGrad()) {

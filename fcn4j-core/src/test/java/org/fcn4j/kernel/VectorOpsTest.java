@@ -82,6 +82,54 @@ class VectorOpsTest {
         }
     }
 
+    /**
+     * Both kernels against a direct reading of the rule on planes with ties, signed zeros, NaNs
+     * and infinities, widths around the lane count and an odd row length (the last column unread).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("implementations")
+    void maxPool2x2MatchesTheRule(KernelSupport ks) {
+        Generator rng = new Generator(33);
+        float[] specials = {0f, -0f, 1f, Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
+        for (int ow : sizes(ks)) {
+            for (int extra : new int[] {0, 1}) {
+                int oh = 3;
+                int w = 2 * ow + extra;
+                int in = 5;
+                float[] x = new float[in + 2 * oh * w];
+                for (int i = 0; i < x.length; i++) {
+                    int pick = rng.nextInt(10);
+                    x[i] = pick < specials.length ? specials[pick] : rng.nextInt(3) - 1f;
+                }
+                float[] y = new float[2 + oh * ow];
+                int[] argmax = new int[y.length];
+                ks.maxPool2x2(x, in, w, oh, ow, y, 2, argmax);
+                float[] yOnly = new float[y.length];
+                ks.maxPool2x2(x, in, w, oh, ow, yOnly, 2, null);
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        int best = 2 * i * w + 2 * j;
+                        int[] taps = {best, best + 1, best + w, best + w + 1};
+                        for (int t : taps) {
+                            float v = x[in + t];
+                            if (v > x[in + best] || Float.isNaN(v)) {
+                                best = t;
+                            }
+                        }
+                        int o = 2 + i * ow + j;
+                        String where = ks + ": ow=" + ow + ", w=" + w + ", output (" + i + ", " + j + ")";
+                        assertEquals(best, argmax[o], where + ", argmax");
+                        assertEquals(Float.floatToRawIntBits(x[in + best]), Float.floatToRawIntBits(y[o]), where);
+                        assertEquals(Float.floatToRawIntBits(y[o]), Float.floatToRawIntBits(yOnly[o]),
+                                where + ", without argmax");
+                    }
+                }
+                assertEquals(0f, y[0], ks + ": wrote before the output");
+                assertEquals(0, argmax[1], ks + ": wrote argmax before the output");
+            }
+        }
+    }
+
     @Test
     void publicEntryPointsCheckRanges() {
         float[] x = new float[8];

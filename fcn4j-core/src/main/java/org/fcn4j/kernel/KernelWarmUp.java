@@ -1,0 +1,115 @@
+package org.fcn4j.kernel;
+
+/**
+ * Calls the Vector API kernels on small operands in a background thread until the JIT has compiled
+ * them. Until C2 compiles a Vector API method, each vector operation runs as Java code that
+ * allocates, some hundred times slower than the compiled instruction. The first training step of
+ * the small unet-bench spent about half of its time in such code. The thread calls each kernel in
+ * rounds and retires it once a round runs at compiled speed, or gives up when its time is spent.
+ *
+ * <p>The system property {@code fcn4j.warmup} set to {@code false} turns it off.
+ */
+final class KernelWarmUp implements Runnable {
+    static final String PROPERTY = "fcn4j.warmup";
+
+    /** Calls per round of one kernel. */
+    private static final int ROUND = 16;
+
+    /**
+     * A round runs at compiled speed when it takes under this many nanoseconds per call. Compiled,
+     * these calls take some 10 to 100 ns on a Zen 4 core, and some 10 to 100 us before.
+     */
+    private static final long COMPILED_NANOS_PER_CALL = 2_000;
+
+    /** The thread gives up after this long, e.g. in a JVM whose C2 never compiles the kernels. */
+    private static final long BUDGET_NANOS = 3_000_000_000L;
+
+    private final KernelSupport ks;
+    private int left = -1;
+
+    KernelWarmUp(KernelSupport ks) {
+        this.ks = ks;
+    }
+
+    /** Starts the warm-up thread of ks, unless the system property turns it off. */
+    static void start(KernelSupport ks) {
+        if ("false".equalsIgnoreCase(System.getProperty(PROPERTY))) {
+            return;
+        }
+        Thread t = new Thread(new KernelWarmUp(ks), "fcn4j-kernel-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Kernels not yet at compiled speed when {@link #run} returned; -1 before it ran. */
+    int left() {
+        return left;
+    }
+
+    @Override
+    public void run() {
+        // Short operands, because the calls before compilation are the cost. Every branch of each
+        // kernel is still taken: C2 compiles a branch never seen as a trap that the first real
+        // call would hit, undoing the compilation.
+        int mr = ks.tileRows();
+        int nr = ks.tileCols();
+        int lanes = ks.vectorBitSize() / Float.SIZE;
+        int kc = 2;
+        float[] a = filled(kc * mr);                        // (kc, MR) panel
+        float[] b = filled(kc * nr);                        // (kc, NR) panel
+        float[] c = new float[mr * nr];                     // (MR, NR) tile
+        int[] rowOff = {0, nr};
+        // dotTile4x3: 7 rows of 2 runs of 2 vectors, so that a run both continues and ends.
+        float[] rows = filled(7 * 4 * lanes);
+        int[] rowStart = new int[7];
+        for (int r = 0; r < rowStart.length; r++) {
+            rowStart[r] = r * 4 * lanes;
+        }
+        int[] run = {0, 2 * lanes};
+        float[] acc = new float[12 * lanes];
+        // Vectors and a tail of 3 values.
+        float[] x = filled(2 * lanes + 3);
+        float[] y = filled(2 * lanes + 3);
+        float[] sink = new float[2];
+        int n = x.length;
+
+        // In the order a training step first needs them. Pooling's vector loop is not here: only
+        // evaluation runs it, and its compilation would delay the others.
+        Runnable[] kernels = {
+            () -> ks.gemmTileRows(kc, a, 0, b, rowOff, 0, 0, c, 0, nr),
+            () -> ks.gemmTile(kc, a, 0, b, 0, nr, c, 0, nr),
+            () -> ks.dotTile4x3(0, 2, 2 * lanes, rows, rowStart, 0, run, rows, rowStart, 0, run, acc),
+            () -> ks.scaleShift(n, 0.5f, 0.25f, x, 0, y, 0),
+            () -> ks.axpy(n, 0.5f, x, 0, y, 0),
+            () -> sink[0] = ks.sum(n, y, 0),
+            () -> sink[1] = ks.dot(n, x, 0, y, 0),
+        };
+        boolean[] done = new boolean[kernels.length];
+        int remaining = kernels.length;
+        long start = System.nanoTime();
+        while (remaining > 0 && System.nanoTime() - start < BUDGET_NANOS) {
+            for (int k = 0; k < kernels.length; k++) {
+                if (done[k]) {
+                    continue;
+                }
+                long t0 = System.nanoTime();
+                for (int i = 0; i < ROUND; i++) {
+                    kernels[k].run();
+                }
+                if (System.nanoTime() - t0 < ROUND * COMPILED_NANOS_PER_CALL) {
+                    done[k] = true;
+                    remaining--;
+                }
+            }
+        }
+        left = remaining;
+    }
+
+    private static float[] filled(int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (i % 7) * 0.125f - 0.375f;
+        }
+        return v;
+    }
+}
