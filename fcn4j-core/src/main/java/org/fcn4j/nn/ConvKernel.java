@@ -507,9 +507,8 @@ final class ConvKernel {
     }
 
     /**
-     * Returns the calling thread's buffer for a padded input, of at least size floats: the first
-     * shared buffer. The implicit products and Winograd use it, and each caller is done with it
-     * when it returns.
+     * Returns the calling thread's buffer for a padded input of the implicit products, of at least
+     * size floats: the first shared buffer, which each caller is done with when it returns.
      */
     static float[] paddedBuffer(int size) {
         return firstBuffer(size);
