@@ -69,9 +69,9 @@ final class Winograd {
         ConvGeometry image = ConvKernel.perImage(g) ? ConvKernel.oneImage(g) : g;
 
         // The transformed weights and the padded input take the calling thread's two shared
-        // buffers, the larger one the first: training has already grown the first to the largest
-        // padded input, so evaluation then grows the second less (on the standard unet-bench to
-        // 5.3 MB instead of 8.4 MB).
+        // buffers, the larger one the first. Training has already grown the first to the largest
+        // padded input, so evaluation grows the second less: on the standard unet-bench to 5.3 MB
+        // instead of 8.4 MB.
         int weightFloats = 16 * g.f() * g.c();
         int paddedFloats = image.n() * g.c() * paddedSize(image.p()) * paddedSize(image.q());
         boolean weightsFirst = weightFloats > paddedFloats;

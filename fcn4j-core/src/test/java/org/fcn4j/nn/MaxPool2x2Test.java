@@ -7,9 +7,9 @@ import org.fcn4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * MaxPool2d(2) with a gradient against a plain loop over the windows: ties (the first maximum in row
- * order wins), NaN (the last NaN wins), odd sizes whose last row or column no window reads, and
- * planes of a number of outputs that is not a multiple of 16.
+ * MaxPool2d(2) with a gradient against a plain loop over the windows. The cases cover ties (the
+ * first maximum in row order wins), NaN (the last NaN wins), odd sizes whose last row or column no
+ * window reads, and planes whose number of outputs is not a multiple of 16.
  */
 class MaxPool2x2Test {
 
