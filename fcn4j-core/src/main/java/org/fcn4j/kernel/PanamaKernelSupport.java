@@ -377,6 +377,56 @@ final class PanamaKernelSupport implements KernelSupport {
         return best.blend(v, v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN)));
     }
 
+    @Override
+    public void winogradInputTiles(float[] x, int from, int w, int tiles, float[] v, int to, int stride) {
+        // L tiles per step, one row of B^T d at a time: row 0 is patch row 0 - row 2, row 1 is
+        // row 1 + row 2, row 2 is row 2 - row 1, row 3 is row 1 - row 3.
+        int vectorEnd = tiles - tiles % L;
+        for (int j = 0; j < vectorEnd; j += L) {
+            int d = from + 2 * j;
+            int o = to + j;
+            transformRow(x, d, d + 2 * w, true, v, o, stride);
+            transformRow(x, d + w, d + 2 * w, false, v, o + 4 * stride, stride);
+            transformRow(x, d + 2 * w, d + w, true, v, o + 8 * stride, stride);
+            transformRow(x, d + w, d + 3 * w, true, v, o + 12 * stride, stride);
+        }
+        for (int j = vectorEnd; j < tiles; j++) {
+            ScalarKernelSupport.winogradInputTile(x, from + 2 * j, w, v, to + j, stride);
+        }
+    }
+
+    // One row r of B^T d for L tiles, r = row p -/+ row q of the patches (p from x[p], q from
+    // x[q]), then (B^T d) B of it into v[o + column * stride]. Columns 2j and 2j + 1 of the patches
+    // are the even and odd lanes of the 2 L values from the first tile's column, columns 2j + 2 and
+    // 2j + 3 those from 2 further. Only arrays and ints cross the call, so its vectors stay in
+    // registers even where C2 does not inline it.
+    private static void transformRow(float[] x, int p, int q, boolean subtract, float[] v, int o, int stride) {
+        FloatVector p0 = FloatVector.fromArray(F, x, p);
+        FloatVector p1 = FloatVector.fromArray(F, x, p + L);
+        FloatVector p2 = FloatVector.fromArray(F, x, p + 2);
+        FloatVector p3 = FloatVector.fromArray(F, x, p + 2 + L);
+        FloatVector q0 = FloatVector.fromArray(F, x, q);
+        FloatVector q1 = FloatVector.fromArray(F, x, q + L);
+        FloatVector q2 = FloatVector.fromArray(F, x, q + 2);
+        FloatVector q3 = FloatVector.fromArray(F, x, q + 2 + L);
+        FloatVector a0 = p0.rearrange(EVEN, p1);
+        FloatVector a1 = p0.rearrange(ODD, p1);
+        FloatVector a2 = p2.rearrange(EVEN, p3);
+        FloatVector a3 = p2.rearrange(ODD, p3);
+        FloatVector b0 = q0.rearrange(EVEN, q1);
+        FloatVector b1 = q0.rearrange(ODD, q1);
+        FloatVector b2 = q2.rearrange(EVEN, q3);
+        FloatVector b3 = q2.rearrange(ODD, q3);
+        FloatVector r0 = subtract ? a0.sub(b0) : a0.add(b0);
+        FloatVector r1 = subtract ? a1.sub(b1) : a1.add(b1);
+        FloatVector r2 = subtract ? a2.sub(b2) : a2.add(b2);
+        FloatVector r3 = subtract ? a3.sub(b3) : a3.add(b3);
+        r0.sub(r2).intoArray(v, o);
+        r1.add(r2).intoArray(v, o + stride);
+        r2.sub(r1).intoArray(v, o + 2 * stride);
+        r1.sub(r3).intoArray(v, o + 3 * stride);
+    }
+
     private static VectorShuffle<Float> pairLanes(int offset) {
         int[] source = new int[L];
         for (int l = 0; l < L; l++) {

@@ -2,6 +2,7 @@ package org.fcn4j.nn;
 
 import org.fcn4j.kernel.Gemm;
 import org.fcn4j.kernel.Parallel;
+import org.fcn4j.kernel.VectorOps;
 
 /**
  * 3 x 3 stride-1 convolutions by Winograd's minimal filtering algorithm F(2 x 2, 3 x 3), for
@@ -197,43 +198,11 @@ final class Winograd {
             origin[i] = img * c * plane + 2 * (t / tilesW % tilesH) * wp + 2 * (t % tilesW);
         }
         for (int ci = 0; ci < c; ci++) {
-            for (int i = 0; i < count; i++) {
-                int d = origin[i] + ci * plane;
-                // B^T d: combine the patch's 4 rows.
-                float r00 = xp[d] - xp[d + 2 * wp];
-                float r01 = xp[d + 1] - xp[d + 2 * wp + 1];
-                float r02 = xp[d + 2] - xp[d + 2 * wp + 2];
-                float r03 = xp[d + 3] - xp[d + 2 * wp + 3];
-                float r10 = xp[d + wp] + xp[d + 2 * wp];
-                float r11 = xp[d + wp + 1] + xp[d + 2 * wp + 1];
-                float r12 = xp[d + wp + 2] + xp[d + 2 * wp + 2];
-                float r13 = xp[d + wp + 3] + xp[d + 2 * wp + 3];
-                float r20 = xp[d + 2 * wp] - xp[d + wp];
-                float r21 = xp[d + 2 * wp + 1] - xp[d + wp + 1];
-                float r22 = xp[d + 2 * wp + 2] - xp[d + wp + 2];
-                float r23 = xp[d + 2 * wp + 3] - xp[d + wp + 3];
-                float r30 = xp[d + wp] - xp[d + 3 * wp];
-                float r31 = xp[d + wp + 1] - xp[d + 3 * wp + 1];
-                float r32 = xp[d + wp + 2] - xp[d + 3 * wp + 2];
-                float r33 = xp[d + wp + 3] - xp[d + 3 * wp + 3];
-                // (B^T d) B: combine the columns of each row.
-                int o = ci * ld + i;
-                v[o] = r00 - r02;
-                v[o + stride] = r01 + r02;
-                v[o + 2 * stride] = r02 - r01;
-                v[o + 3 * stride] = r01 - r03;
-                v[o + 4 * stride] = r10 - r12;
-                v[o + 5 * stride] = r11 + r12;
-                v[o + 6 * stride] = r12 - r11;
-                v[o + 7 * stride] = r11 - r13;
-                v[o + 8 * stride] = r20 - r22;
-                v[o + 9 * stride] = r21 + r22;
-                v[o + 10 * stride] = r22 - r21;
-                v[o + 11 * stride] = r21 - r23;
-                v[o + 12 * stride] = r30 - r32;
-                v[o + 13 * stride] = r31 + r32;
-                v[o + 14 * stride] = r32 - r31;
-                v[o + 15 * stride] = r31 - r33;
+            // Runs of tiles along one tile row, whose patches are 2 columns apart.
+            for (int i = 0; i < count; ) {
+                int run = Math.min(count - i, tilesW - (t0 + i) % tilesW);
+                VectorOps.winogradInputTiles(xp, origin[i] + ci * plane, wp, run, v, ci * ld + i, stride);
+                i += run;
             }
         }
     }
