@@ -81,9 +81,10 @@ final class KernelWarmUp implements Runnable {
         // winogradInputTiles: 2 L + 1 tiles (two vectors and a tail), rows of 4 wide values.
         float[] patches = filled(4 * (2 * wide + 2));             // (4, 2 wide + 2)
         float[] transformed = new float[16 * wide];
+        float[] outputs = new float[4 * wide];                    // (2, 2 wide)
 
         // In the order a training step first needs them. The vector loops that only evaluation
-        // runs (pooling, Winograd's input transform) come last and start once the others are
+        // runs (pooling, Winograd's transforms) come last and start once the others are
         // compiled, so that their compilation does not delay the others. Uncompiled, pooling
         // allocated about 100 MB in the first evaluation pass of the small unet-bench.
         Runnable[] kernels = {
@@ -99,8 +100,12 @@ final class KernelWarmUp implements Runnable {
                 ks.maxPool2x2(plane, 0, 2 * narrow, 2, narrow, pooled, 0, null);
             },
             () -> ks.winogradInputTiles(patches, 0, 2 * wide + 2, wide, transformed, 0, wide),
+            () -> {
+                ks.winogradOutputTiles(transformed, 0, wide, wide, outputs, 0, 2 * wide, true);
+                ks.winogradOutputTiles(transformed, 0, wide, wide, outputs, 0, 2 * wide, false);
+            },
         };
-        int firstLate = kernels.length - 2;
+        int firstLate = kernels.length - 3;
         boolean[] done = new boolean[kernels.length];
         int remaining = kernels.length;
         long start = System.nanoTime();

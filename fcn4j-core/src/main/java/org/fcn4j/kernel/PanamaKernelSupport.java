@@ -21,6 +21,9 @@ final class PanamaKernelSupport implements KernelSupport {
     // Lanes 2l and 2l + 1 of a pair of vectors (v, u): negative indexes select from u.
     private static final VectorShuffle<Float> EVEN = pairLanes(0);
     private static final VectorShuffle<Float> ODD = pairLanes(1);
+    // Lanes of (v, u) interleaved: v0 u0 v1 u1 ... from lane 0 (low half) or lane L / 2 (high half).
+    private static final VectorShuffle<Float> ZIP_LOW = zipLanes(0);
+    private static final VectorShuffle<Float> ZIP_HIGH = zipLanes(L / 2);
 
     PanamaKernelSupport() {
     }
@@ -425,6 +428,55 @@ final class PanamaKernelSupport implements KernelSupport {
         r1.add(r2).intoArray(v, o + stride);
         r2.sub(r1).intoArray(v, o + 2 * stride);
         r1.sub(r3).intoArray(v, o + 3 * stride);
+    }
+
+    @Override
+    public void winogradOutputTiles(float[] m, int from, int stride, int tiles, float[] y, int at, int q,
+            boolean bothRows) {
+        // L tiles per step, one output row at a time: row 0 sums rows 0 + 1 + 2 of m, row 1 takes
+        // rows 1 - 2 - 3. Its two columns are interleaved into 2 L consecutive outputs.
+        int vectorEnd = tiles - tiles % L;
+        for (int j = 0; j < vectorEnd; j += L) {
+            outputRow(m, from + j, from + j + 4 * stride, from + j + 8 * stride, false, stride, y, at + 2 * j);
+            if (bothRows) {
+                outputRow(m, from + j + 4 * stride, from + j + 8 * stride, from + j + 12 * stride, true, stride, y,
+                        at + 2 * j + q);
+            }
+        }
+        for (int j = vectorEnd; j < tiles; j++) {
+            ScalarKernelSupport.winogradOutputTile(m, from + j, stride, y, at + 2 * j, q, true, bothRows);
+        }
+    }
+
+    // One output row of L tiles: t_c = m[a + c stride] +/- m[b + c stride] +/- m[c0 + c stride]
+    // (minus with subtract), then t0 + t1 + t2 and t1 - t2 - t3 interleaved into y[at ...].
+    // Only arrays and ints cross the call, so its vectors stay in registers.
+    private static void outputRow(float[] m, int a, int b, int c, boolean subtract, int stride, float[] y, int at) {
+        FloatVector t0 = combine(m, a, b, c, subtract);
+        FloatVector t1 = combine(m, a + stride, b + stride, c + stride, subtract);
+        FloatVector t2 = combine(m, a + 2 * stride, b + 2 * stride, c + 2 * stride, subtract);
+        FloatVector t3 = combine(m, a + 3 * stride, b + 3 * stride, c + 3 * stride, subtract);
+        FloatVector left = t0.add(t1).add(t2);
+        FloatVector right = t1.sub(t2).sub(t3);
+        left.rearrange(ZIP_LOW, right).intoArray(y, at);
+        left.rearrange(ZIP_HIGH, right).intoArray(y, at + L);
+    }
+
+    private static FloatVector combine(float[] m, int a, int b, int c, boolean subtract) {
+        FloatVector x = FloatVector.fromArray(F, m, a);
+        FloatVector u = FloatVector.fromArray(F, m, b);
+        FloatVector v = FloatVector.fromArray(F, m, c);
+        return subtract ? x.sub(u).sub(v) : x.add(u).add(v);
+    }
+
+    // Lanes 2l and 2l + 1 take lane l + offset of v and of u (negative indexes select from u).
+    private static VectorShuffle<Float> zipLanes(int offset) {
+        int[] source = new int[L];
+        for (int l = 0; l < L; l++) {
+            int lane = l / 2 + offset;
+            source[l] = l % 2 == 0 ? lane : lane - L;
+        }
+        return VectorShuffle.fromArray(F, source, 0);
     }
 
     private static VectorShuffle<Float> pairLanes(int offset) {

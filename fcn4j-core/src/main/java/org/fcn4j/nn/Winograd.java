@@ -235,47 +235,17 @@ final class Winograd {
         boolean evenCols = q % 2 == 0;
         for (int fo = 0; fo < f; fo++) {
             int channel = fo * p * q;
-            for (int i = 0; i < count; i++) {
-                int at = origin[i] + channel;
-                // The last tile row or column of an odd output has one pixel only.
-                boolean fullRows = evenRows || at % (p * q) / q + 1 < p;
-                boolean fullCols = evenCols || at % q + 1 < q;
-                int o = fo * ld + i;
-                float m00 = m[o];
-                float m01 = m[o + stride];
-                float m02 = m[o + 2 * stride];
-                float m03 = m[o + 3 * stride];
-                float m10 = m[o + 4 * stride];
-                float m11 = m[o + 5 * stride];
-                float m12 = m[o + 6 * stride];
-                float m13 = m[o + 7 * stride];
-                float m20 = m[o + 8 * stride];
-                float m21 = m[o + 9 * stride];
-                float m22 = m[o + 10 * stride];
-                float m23 = m[o + 11 * stride];
-                float m30 = m[o + 12 * stride];
-                float m31 = m[o + 13 * stride];
-                float m32 = m[o + 14 * stride];
-                float m33 = m[o + 15 * stride];
-                // A^T M: rows 0 + 1 + 2 and 1 - 2 - 3.
-                float s0 = m00 + m10 + m20;
-                float s1 = m01 + m11 + m21;
-                float s2 = m02 + m12 + m22;
-                float s3 = m03 + m13 + m23;
-                float e0 = m10 - m20 - m30;
-                float e1 = m11 - m21 - m31;
-                float e2 = m12 - m22 - m32;
-                float e3 = m13 - m23 - m33;
-                y[at] = s0 + s1 + s2;
-                if (fullCols) {
-                    y[at + 1] = s1 - s2 - s3;
-                }
-                if (fullRows) {
-                    y[at + q] = e0 + e1 + e2;
-                    if (fullCols) {
-                        y[at + q + 1] = e1 - e2 - e3;
-                    }
-                }
+            // Runs of tiles along one tile row, whose outputs are 2 columns apart. The last tile
+            // row or column of an odd output has one pixel only.
+            for (int i = 0; i < count; ) {
+                int t = t0 + i;
+                int column = t % tilesW;
+                int run = Math.min(count - i, tilesW - column);
+                boolean bothRows = evenRows || 2 * (t / tilesW % tilesH) + 1 < p;
+                boolean lastBothColumns = evenCols || column + run < tilesW;
+                VectorOps.winogradOutputTiles(m, fo * ld + i, stride, run, y, origin[i] + channel, q, bothRows,
+                        lastBothColumns);
+                i += run;
             }
         }
     }

@@ -158,6 +158,42 @@ class VectorOpsTest {
         }
     }
 
+    /** The vector path against the scalar one, bit for bit, with one or two output rows. */
+    @Test
+    void winogradOutputTilesMatchTheScalarPath() {
+        KernelSupport vector = KernelProvider.loadVector();
+        KernelSupport scalar = new ScalarKernelSupport();
+        Generator rng = new Generator(35);
+        for (int tiles : sizes(vector)) {
+            for (boolean bothRows : new boolean[] {false, true}) {
+                int stride = tiles + 3;
+                int q = 2 * tiles + 1;
+                float[] m = GemmKernelTest.random(rng, 2 + 16 * stride);
+                float[] want = new float[4 + 2 * q];
+                float[] got = new float[want.length];
+                scalar.winogradOutputTiles(m, 2, stride, tiles, want, 4, q, bothRows);
+                vector.winogradOutputTiles(m, 2, stride, tiles, got, 4, q, bothRows);
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                            tiles + " tiles, bothRows=" + bothRows + ", element " + i);
+                }
+                if (tiles > 0) {
+                    // Output (0, 0) of tile 0 sums rows 0 to 2 and columns 0 to 2 of its 4 x 4 values.
+                    double sum = 0;
+                    for (int r = 0; r < 3; r++) {
+                        for (int c = 0; c < 3; c++) {
+                            sum += m[2 + (4 * r + c) * stride];
+                        }
+                    }
+                    assertEquals(sum, want[4], 1e-5, tiles + " tiles, output (0, 0)");
+                    if (!bothRows) {
+                        assertEquals(0f, want[4 + q], tiles + " tiles: row 1 written without bothRows");
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void publicEntryPointsCheckRanges() {
         float[] x = new float[8];
