@@ -72,7 +72,7 @@ final class BlockedGemm {
         int nr = ks.tileCols();
         int tilesM = (m + mr - 1) / mr;
         int tilesN = (n + nr - 1) / nr;
-        Operands ops = new Operands(ks, transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        Operands ops = new Operands(ks, transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, null, 0, 0);
         if (!parallel || (long) m * n * k < PARALLEL_MIN_MACS) {
             ops.block(0, m, 0, n);
         } else if (splitsColumns(m, n, tilesM, tilesN)) {
@@ -80,6 +80,35 @@ final class BlockedGemm {
         } else {
             Parallel.forRange(tilesM, (t0, t1) -> ops.block(t0 * mr, Math.min(m, t1 * mr), 0, n));
         }
+    }
+
+    /** Floats that {@link #packAll} writes for an M x K matrix: M rounded up to whole panels, times K. */
+    static int packedSize(int mr, int m, int k) {
+        return Math.ceilDiv(m, mr) * mr * k;
+    }
+
+    /**
+     * Packs all of A (M x K, not transposed) the way {@link Operands#block} packs each block: for
+     * each KC block of columns in order, panels of mr rows, each (kc, mr) row-major. The block of
+     * columns from pc starts at {@code dstOff + pc * mPad} (mPad: M rounded up to mr), and its
+     * panel of rows from ir (a multiple of mr) at {@code ir * kc} within it.
+     */
+    static void packAll(int mr, int m, int k, float[] a, int aOff, int lda, float[] dst, int dstOff) {
+        int mPad = Math.ceilDiv(m, mr) * mr;
+        for (int pc = 0; pc < k; pc += KC) {
+            packA(dst, dstOff + pc * mPad, mr, a, aOff, lda, false, 0, m, pc, Math.min(KC, k - pc));
+        }
+    }
+
+    /**
+     * Computes {@code C += A op(B)} with A packed by {@link #packAll} at {@code packedOff} in packed,
+     * on the calling thread: the same tiles in the same order as {@link #gemm}, without packing A.
+     */
+    static void gemmPacked(KernelSupport ks, int m, int n, int k, float[] packed, int packedOff, float[] b, int bOff,
+            int ldb, float[] c, int cOff, int ldc) {
+        Operands ops = new Operands(ks, false, false, k, null, 0, 0, b, bOff, ldb, c, cOff, ldc, packed, packedOff,
+                Math.ceilDiv(m, ks.tileRows()) * ks.tileRows());
+        ops.block(0, m, 0, n);
     }
 
     /**
@@ -98,9 +127,15 @@ final class BlockedGemm {
      */
     static void packA(float[] dst, int mr, float[] a, int aOff, int lda, boolean transA, int ic, int mc, int pc,
             int kc) {
+        packA(dst, 0, mr, a, aOff, lda, transA, ic, mc, pc, kc);
+    }
+
+    /** As above, with the panels from {@code dstOff} in dst. */
+    static void packA(float[] dst, int dstOff, int mr, float[] a, int aOff, int lda, boolean transA, int ic, int mc,
+            int pc, int kc) {
         for (int ir = 0; ir < mc; ir += mr) {
             int rows = Math.min(mr, mc - ir);
-            int panel = ir * kc;
+            int panel = dstOff + ir * kc;
             if (transA) {
                 // op(A)[i][p] = a[p][i]: the mr values of one K step are adjacent in a. They are
                 // copied in a loop, because calls to arraycopy and fill cost more than 6 floats.
@@ -146,9 +181,13 @@ final class BlockedGemm {
         }
     }
 
-    /** The operands of one product, so that each thread's share is a call with four bounds. */
+    /**
+     * The operands of one product, so that each thread's share is a call with four bounds. With
+     * packed not null, A is read from there ({@link #packAll}'s layout, mPad rows per KC block).
+     */
     private record Operands(KernelSupport ks, boolean transA, boolean transB, int k,
-            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+            float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+            float[] packed, int packedOff, int mPad) {
 
         /** Computes rows [i0, i1) and columns [j0, j1) of C. */
         void block(int i0, int i1, int j0, int j1) {
@@ -165,7 +204,14 @@ final class BlockedGemm {
                 int mc = Math.min(mcMax, i1 - ic);
                 for (int pc = 0; pc < k; pc += KC) {
                     int kc = Math.min(KC, k - pc);
-                    packA(ws.aPack, mr, a, aOff, lda, transA, ic, mc, pc, kc);
+                    float[] aPanels = ws.aPack;
+                    int aBase = 0;
+                    if (packed == null) {
+                        packA(ws.aPack, mr, a, aOff, lda, transA, ic, mc, pc, kc);
+                    } else {
+                        aPanels = packed;
+                        aBase = packedOff + pc * mPad + ic * kc;
+                    }
                     for (int jc = j0; jc < j1; jc += ncMax) {
                         int nc = Math.min(ncMax, j1 - jc);
                         if (inPlaceB) {
@@ -177,7 +223,7 @@ final class BlockedGemm {
                         } else {
                             packB(ws.bPack, nr, pc, kc, jc, nc);
                         }
-                        multiplyBlock(ws, mr, nr, ic, mc, pc, kc, jc, nc, inPlaceB);
+                        multiplyBlock(ws, aPanels, aBase, mr, nr, ic, mc, pc, kc, jc, nc, inPlaceB);
                     }
                 }
             }
@@ -187,11 +233,11 @@ final class BlockedGemm {
          * Adds Ã (mc x kc) times op(B)[pc : pc + kc, jc : jc + nc] into C[ic : ic + mc, jc : jc + nc],
          * reading B from B̃ or, with inPlaceB, whole column panels from b itself.
          */
-        private void multiplyBlock(Workspace ws, int mr, int nr, int ic, int mc, int pc, int kc, int jc, int nc,
-                boolean inPlaceB) {
+        private void multiplyBlock(Workspace ws, float[] aPanels, int aBase, int mr, int nr, int ic, int mc, int pc,
+                int kc, int jc, int nc, boolean inPlaceB) {
             for (int ir = 0; ir < mc; ir += mr) {
                 int rows = Math.min(mr, mc - ir);
-                int aPanel = ir * kc;
+                int aPanel = aBase + ir * kc;
                 for (int jr = 0; jr < nc; jr += nr) {
                     int cols = Math.min(nr, nc - jr);
                     float[] bPanel = ws.bPack;
@@ -204,20 +250,20 @@ final class BlockedGemm {
                     }
                     int cIndex = cOff + (ic + ir) * ldc + jc + jr;
                     if (rows == mr && cols == nr) {
-                        ks.gemmTile(kc, ws.aPack, aPanel, bPanel, bIndex, bStride, c, cIndex, ldc);
+                        ks.gemmTile(kc, aPanels, aPanel, bPanel, bIndex, bStride, c, cIndex, ldc);
                     } else {
-                        edgeTile(ws, mr, nr, kc, aPanel, bPanel, bIndex, bStride, cIndex, rows, cols);
+                        edgeTile(ws, aPanels, mr, nr, kc, aPanel, bPanel, bIndex, bStride, cIndex, rows, cols);
                     }
                 }
             }
         }
 
         /** A tile cut by the edge of C: computed whole into scratch (the panels are zero-padded), then added. */
-        private void edgeTile(Workspace ws, int mr, int nr, int kc, int aPanel, float[] bPanel, int bIndex,
-                int bStride, int cIndex, int rows, int cols) {
+        private void edgeTile(Workspace ws, float[] aPanels, int mr, int nr, int kc, int aPanel, float[] bPanel,
+                int bIndex, int bStride, int cIndex, int rows, int cols) {
             float[] tile = ws.tile;
             Arrays.fill(tile, 0, mr * nr, 0f);
-            ks.gemmTile(kc, ws.aPack, aPanel, bPanel, bIndex, bStride, tile, 0, nr);
+            ks.gemmTile(kc, aPanels, aPanel, bPanel, bIndex, bStride, tile, 0, nr);
             for (int r = 0; r < rows; r++) {
                 int row = cIndex + r * ldc;
                 for (int j = 0; j < cols; j++) {

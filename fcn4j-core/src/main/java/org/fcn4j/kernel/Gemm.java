@@ -236,6 +236,68 @@ public final class Gemm {
         return KernelProvider.get().vectorBitSize();
     }
 
+    /**
+     * Returns the floats {@link #pack} writes for an M x K left operand: the blocked kernel's
+     * panels, M rounded up to whole register tiles, times K.
+     */
+    public static int packedSize(int m, int k) {
+        if (m < 0 || k < 0) {
+            throw new IllegalArgumentException("packedSize: sizes must be non-negative, got m=" + m + ", k=" + k);
+        }
+        return BlockedGemm.packedSize(KernelProvider.get().tileRows(), m, k);
+    }
+
+    /**
+     * Packs A (M x K, row-major from aOff, rows lda apart) into {@code packedSize(m, k)} floats of
+     * dst from dstOff, for {@link #sgemmPacked}. A matrix used against many right operands, such
+     * as a layer's weights against blocks of its input, is then packed once instead of per product.
+     */
+    public static void pack(int m, int k, float[] a, int aOff, int lda, float[] dst, int dstOff) {
+        if (m < 0 || k < 0) {
+            throw new IllegalArgumentException("pack: sizes must be non-negative, got m=" + m + ", k=" + k);
+        }
+        checkMatrix("A", a, aOff, lda, m, k);
+        checkPacked(dst, dstOff, m, k);
+        BlockedGemm.packAll(KernelProvider.get().tileRows(), m, k, a, aOff, lda, dst, dstOff);
+    }
+
+    /**
+     * Computes {@code C = A B}, or {@code C += A B} with accumulate, for A packed by {@link #pack}
+     * at packedOff in packed; B is K x N and C is M x N, row-major. Runs on the calling thread, for
+     * callers that already split their work over the compute pool. Every element of C gets the
+     * same bits as from {@link #sgemm} with the unpacked A, whenever sgemm takes its blocked path
+     * (at least {@value #NAIVE_MAX_MACS} multiply-adds).
+     */
+    public static void sgemmPacked(int m, int n, int k, float[] packed, int packedOff, float[] b, int bOff, int ldb,
+            float[] c, int cOff, int ldc, boolean accumulate) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("sgemmPacked: sizes must be non-negative, got m=" + m + ", n=" + n
+                    + ", k=" + k);
+        }
+        checkPacked(packed, packedOff, m, k);
+        checkMatrix("B", b, bOff, ldb, k, n);
+        checkMatrix("C", c, cOff, ldc, m, n);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (!accumulate) {
+            for (int i = 0; i < m; i++) {
+                Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            }
+        }
+        if (k > 0) {
+            BlockedGemm.gemmPacked(KernelProvider.get(), m, n, k, packed, packedOff, b, bOff, ldb, c, cOff, ldc);
+        }
+    }
+
+    private static void checkPacked(float[] packed, int off, int m, int k) {
+        long size = BlockedGemm.packedSize(KernelProvider.get().tileRows(), m, k);
+        if (off < 0 || off + size > packed.length) {
+            throw new IllegalArgumentException("packed " + m + " x " + k + " matrix needs " + size
+                    + " floats from offset " + off + ", the array has " + packed.length);
+        }
+    }
+
     private static void checkArguments(boolean transA, boolean transB, int m, int n, int k,
             float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         if (m < 0 || n < 0 || k < 0) {

@@ -75,4 +75,19 @@ interface KernelSupport {
      * not null it receives the winning tap's index in the input plane, {@code (2i + a) w + 2j + b}.
      */
     void maxPool2x2(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] argmax);
+
+    /**
+     * Computes the Winograd F(2 x 2, 3 x 3) input transform {@code B^T d B} of adjacent tiles of
+     * one channel. Tile j's 4 x 4 patch d starts at {@code x[from + 2 j]}, rows w apart, and its
+     * 16 values, position xi = 4 row + column, go to {@code v[to + xi * stride + j]}.
+     */
+    void winogradInputTiles(float[] x, int from, int w, int tiles, float[] v, int to, int stride);
+
+    /**
+     * Computes the Winograd F(2 x 2, 3 x 3) output transform {@code A^T m A} of adjacent tiles
+     * whose 2 x 2 outputs all have both columns: tile j's 16 values, position xi = 4 row + column,
+     * are {@code m[from + xi * stride + j]}, and its outputs go to {@code y[at + 2 j]} and
+     * {@code y[at + 2 j + 1]}, and with bothRows to the same columns of the next row, q further.
+     */
+    void winogradOutputTiles(float[] m, int from, int stride, int tiles, float[] y, int at, int q, boolean bothRows);
 }

@@ -21,6 +21,9 @@ final class PanamaKernelSupport implements KernelSupport {
     // Lanes 2l and 2l + 1 of a pair of vectors (v, u): negative indexes select from u.
     private static final VectorShuffle<Float> EVEN = pairLanes(0);
     private static final VectorShuffle<Float> ODD = pairLanes(1);
+    // Lanes of (v, u) interleaved: v0 u0 v1 u1 ... from lane 0 (low half) or lane L / 2 (high half).
+    private static final VectorShuffle<Float> ZIP_LOW = zipLanes(0);
+    private static final VectorShuffle<Float> ZIP_HIGH = zipLanes(L / 2);
 
     PanamaKernelSupport() {
     }
@@ -375,6 +378,105 @@ final class PanamaKernelSupport implements KernelSupport {
     // v where it is larger than best or NaN, else best: the scalar rule of maxPoolWindow, lane by lane.
     private static FloatVector larger(FloatVector best, FloatVector v) {
         return best.blend(v, v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN)));
+    }
+
+    @Override
+    public void winogradInputTiles(float[] x, int from, int w, int tiles, float[] v, int to, int stride) {
+        // L tiles per step, one row of B^T d at a time: row 0 is patch row 0 - row 2, row 1 is
+        // row 1 + row 2, row 2 is row 2 - row 1, row 3 is row 1 - row 3.
+        int vectorEnd = tiles - tiles % L;
+        for (int j = 0; j < vectorEnd; j += L) {
+            int d = from + 2 * j;
+            int o = to + j;
+            transformRow(x, d, d + 2 * w, true, v, o, stride);
+            transformRow(x, d + w, d + 2 * w, false, v, o + 4 * stride, stride);
+            transformRow(x, d + 2 * w, d + w, true, v, o + 8 * stride, stride);
+            transformRow(x, d + w, d + 3 * w, true, v, o + 12 * stride, stride);
+        }
+        for (int j = vectorEnd; j < tiles; j++) {
+            ScalarKernelSupport.winogradInputTile(x, from + 2 * j, w, v, to + j, stride);
+        }
+    }
+
+    // One row r of B^T d for L tiles, r = row p -/+ row q of the patches (p from x[p], q from
+    // x[q]), then (B^T d) B of it into v[o + column * stride]. Columns 2j and 2j + 1 of the patches
+    // are the even and odd lanes of the 2 L values from the first tile's column, columns 2j + 2 and
+    // 2j + 3 those from 2 further. Only arrays and ints cross the call, so its vectors stay in
+    // registers even where C2 does not inline it.
+    private static void transformRow(float[] x, int p, int q, boolean subtract, float[] v, int o, int stride) {
+        FloatVector p0 = FloatVector.fromArray(F, x, p);
+        FloatVector p1 = FloatVector.fromArray(F, x, p + L);
+        FloatVector p2 = FloatVector.fromArray(F, x, p + 2);
+        FloatVector p3 = FloatVector.fromArray(F, x, p + 2 + L);
+        FloatVector q0 = FloatVector.fromArray(F, x, q);
+        FloatVector q1 = FloatVector.fromArray(F, x, q + L);
+        FloatVector q2 = FloatVector.fromArray(F, x, q + 2);
+        FloatVector q3 = FloatVector.fromArray(F, x, q + 2 + L);
+        FloatVector a0 = p0.rearrange(EVEN, p1);
+        FloatVector a1 = p0.rearrange(ODD, p1);
+        FloatVector a2 = p2.rearrange(EVEN, p3);
+        FloatVector a3 = p2.rearrange(ODD, p3);
+        FloatVector b0 = q0.rearrange(EVEN, q1);
+        FloatVector b1 = q0.rearrange(ODD, q1);
+        FloatVector b2 = q2.rearrange(EVEN, q3);
+        FloatVector b3 = q2.rearrange(ODD, q3);
+        FloatVector r0 = subtract ? a0.sub(b0) : a0.add(b0);
+        FloatVector r1 = subtract ? a1.sub(b1) : a1.add(b1);
+        FloatVector r2 = subtract ? a2.sub(b2) : a2.add(b2);
+        FloatVector r3 = subtract ? a3.sub(b3) : a3.add(b3);
+        r0.sub(r2).intoArray(v, o);
+        r1.add(r2).intoArray(v, o + stride);
+        r2.sub(r1).intoArray(v, o + 2 * stride);
+        r1.sub(r3).intoArray(v, o + 3 * stride);
+    }
+
+    @Override
+    public void winogradOutputTiles(float[] m, int from, int stride, int tiles, float[] y, int at, int q,
+            boolean bothRows) {
+        // L tiles per step, one output row at a time: row 0 sums rows 0 + 1 + 2 of m, row 1 takes
+        // rows 1 - 2 - 3. Its two columns are interleaved into 2 L consecutive outputs.
+        int vectorEnd = tiles - tiles % L;
+        for (int j = 0; j < vectorEnd; j += L) {
+            outputRow(m, from + j, from + j + 4 * stride, from + j + 8 * stride, false, stride, y, at + 2 * j);
+            if (bothRows) {
+                outputRow(m, from + j + 4 * stride, from + j + 8 * stride, from + j + 12 * stride, true, stride, y,
+                        at + 2 * j + q);
+            }
+        }
+        for (int j = vectorEnd; j < tiles; j++) {
+            ScalarKernelSupport.winogradOutputTile(m, from + j, stride, y, at + 2 * j, q, true, bothRows);
+        }
+    }
+
+    // One output row of L tiles: t_c = m[a + c stride] +/- m[b + c stride] +/- m[c0 + c stride]
+    // (minus with subtract), then t0 + t1 + t2 and t1 - t2 - t3 interleaved into y[at ...].
+    // Only arrays and ints cross the call, so its vectors stay in registers.
+    private static void outputRow(float[] m, int a, int b, int c, boolean subtract, int stride, float[] y, int at) {
+        FloatVector t0 = combine(m, a, b, c, subtract);
+        FloatVector t1 = combine(m, a + stride, b + stride, c + stride, subtract);
+        FloatVector t2 = combine(m, a + 2 * stride, b + 2 * stride, c + 2 * stride, subtract);
+        FloatVector t3 = combine(m, a + 3 * stride, b + 3 * stride, c + 3 * stride, subtract);
+        FloatVector left = t0.add(t1).add(t2);
+        FloatVector right = t1.sub(t2).sub(t3);
+        left.rearrange(ZIP_LOW, right).intoArray(y, at);
+        left.rearrange(ZIP_HIGH, right).intoArray(y, at + L);
+    }
+
+    private static FloatVector combine(float[] m, int a, int b, int c, boolean subtract) {
+        FloatVector x = FloatVector.fromArray(F, m, a);
+        FloatVector u = FloatVector.fromArray(F, m, b);
+        FloatVector v = FloatVector.fromArray(F, m, c);
+        return subtract ? x.sub(u).sub(v) : x.add(u).add(v);
+    }
+
+    // Lanes 2l and 2l + 1 take lane l + offset of v and of u (negative indexes select from u).
+    private static VectorShuffle<Float> zipLanes(int offset) {
+        int[] source = new int[L];
+        for (int l = 0; l < L; l++) {
+            int lane = l / 2 + offset;
+            source[l] = l % 2 == 0 ? lane : lane - L;
+        }
+        return VectorShuffle.fromArray(F, source, 0);
     }
 
     private static VectorShuffle<Float> pairLanes(int offset) {

@@ -181,4 +181,100 @@ final class ScalarKernelSupport implements KernelSupport {
             argmax[o] = bestIndex;
         }
     }
+
+    @Override
+    public void winogradInputTiles(float[] x, int from, int w, int tiles, float[] v, int to, int stride) {
+        for (int j = 0; j < tiles; j++) {
+            winogradInputTile(x, from + 2 * j, w, v, to + j, stride);
+        }
+    }
+
+    /** One tile of {@link #winogradInputTiles}; the vector path's tail uses it too. */
+    static void winogradInputTile(float[] x, int d, int w, float[] v, int o, int stride) {
+        // B^T d: combine the patch's 4 rows.
+        float r00 = x[d] - x[d + 2 * w];
+        float r01 = x[d + 1] - x[d + 2 * w + 1];
+        float r02 = x[d + 2] - x[d + 2 * w + 2];
+        float r03 = x[d + 3] - x[d + 2 * w + 3];
+        float r10 = x[d + w] + x[d + 2 * w];
+        float r11 = x[d + w + 1] + x[d + 2 * w + 1];
+        float r12 = x[d + w + 2] + x[d + 2 * w + 2];
+        float r13 = x[d + w + 3] + x[d + 2 * w + 3];
+        float r20 = x[d + 2 * w] - x[d + w];
+        float r21 = x[d + 2 * w + 1] - x[d + w + 1];
+        float r22 = x[d + 2 * w + 2] - x[d + w + 2];
+        float r23 = x[d + 2 * w + 3] - x[d + w + 3];
+        float r30 = x[d + w] - x[d + 3 * w];
+        float r31 = x[d + w + 1] - x[d + 3 * w + 1];
+        float r32 = x[d + w + 2] - x[d + 3 * w + 2];
+        float r33 = x[d + w + 3] - x[d + 3 * w + 3];
+        // (B^T d) B: combine the columns of each row.
+        v[o] = r00 - r02;
+        v[o + stride] = r01 + r02;
+        v[o + 2 * stride] = r02 - r01;
+        v[o + 3 * stride] = r01 - r03;
+        v[o + 4 * stride] = r10 - r12;
+        v[o + 5 * stride] = r11 + r12;
+        v[o + 6 * stride] = r12 - r11;
+        v[o + 7 * stride] = r11 - r13;
+        v[o + 8 * stride] = r20 - r22;
+        v[o + 9 * stride] = r21 + r22;
+        v[o + 10 * stride] = r22 - r21;
+        v[o + 11 * stride] = r21 - r23;
+        v[o + 12 * stride] = r30 - r32;
+        v[o + 13 * stride] = r31 + r32;
+        v[o + 14 * stride] = r32 - r31;
+        v[o + 15 * stride] = r31 - r33;
+    }
+
+    @Override
+    public void winogradOutputTiles(float[] m, int from, int stride, int tiles, float[] y, int at, int q,
+            boolean bothRows) {
+        for (int j = 0; j < tiles; j++) {
+            winogradOutputTile(m, from + j, stride, y, at + 2 * j, q, true, bothRows);
+        }
+    }
+
+    /**
+     * One tile of {@link #winogradOutputTiles}. Without bothColumns (or bothRows) only the first
+     * column (or row) of the 2 x 2 output is written, for the last tile of an odd width (height).
+     */
+    static void winogradOutputTile(float[] m, int o, int stride, float[] y, int at, int q,
+            boolean bothColumns, boolean bothRows) {
+        float m00 = m[o];
+        float m01 = m[o + stride];
+        float m02 = m[o + 2 * stride];
+        float m03 = m[o + 3 * stride];
+        float m10 = m[o + 4 * stride];
+        float m11 = m[o + 5 * stride];
+        float m12 = m[o + 6 * stride];
+        float m13 = m[o + 7 * stride];
+        float m20 = m[o + 8 * stride];
+        float m21 = m[o + 9 * stride];
+        float m22 = m[o + 10 * stride];
+        float m23 = m[o + 11 * stride];
+        float m30 = m[o + 12 * stride];
+        float m31 = m[o + 13 * stride];
+        float m32 = m[o + 14 * stride];
+        float m33 = m[o + 15 * stride];
+        // A^T M: rows 0 + 1 + 2 and 1 - 2 - 3.
+        float s0 = m00 + m10 + m20;
+        float s1 = m01 + m11 + m21;
+        float s2 = m02 + m12 + m22;
+        float s3 = m03 + m13 + m23;
+        float e0 = m10 - m20 - m30;
+        float e1 = m11 - m21 - m31;
+        float e2 = m12 - m22 - m32;
+        float e3 = m13 - m23 - m33;
+        y[at] = s0 + s1 + s2;
+        if (bothColumns) {
+            y[at + 1] = s1 - s2 - s3;
+        }
+        if (bothRows) {
+            y[at + q] = e0 + e1 + e2;
+            if (bothColumns) {
+                y[at + q + 1] = e1 - e2 - e3;
+            }
+        }
+    }
 }

@@ -59,6 +59,52 @@ public final class VectorOps {
         KernelProvider.get().maxPool2x2(x, in, w, oh, ow, y, out, argmax);
     }
 
+    /**
+     * Computes the Winograd F(2 x 2, 3 x 3) input transform {@code B^T d B} of adjacent tiles of
+     * one channel: tile j's 4 x 4 patch starts at {@code x[from + 2 j]}, rows w apart, and its 16
+     * values, position xi = 4 row + column, go to {@code v[to + xi * stride + j]}. The vector and
+     * scalar paths compute the same sums in the same order.
+     */
+    public static void winogradInputTiles(float[] x, int from, int w, int tiles, float[] v, int to, int stride) {
+        if (tiles < 0 || w < 2 * tiles + 2 || stride < tiles) {
+            throw new IllegalArgumentException("winogradInputTiles: " + tiles + " tiles need rows of at least "
+                    + (2 * tiles + 2) + " values and an output stride of at least " + tiles + ", got " + w + " and "
+                    + stride);
+        }
+        if (tiles == 0) {
+            return;
+        }
+        checkRange("x", x, from, 3 * w + 2 * tiles + 2);
+        checkRange("v", v, to, 15 * stride + tiles);
+        KernelProvider.get().winogradInputTiles(x, from, w, tiles, v, to, stride);
+    }
+
+    /**
+     * Computes the Winograd F(2 x 2, 3 x 3) output transform {@code A^T m A} of adjacent tiles
+     * along one row of tiles: tile j's 16 values, position xi = 4 row + column, are
+     * {@code m[from + xi * stride + j]}, and its 2 x 2 outputs go to {@code y[at + 2 j]},
+     * {@code y[at + 2 j + 1]} and, with bothRows, the same columns q further. Without
+     * lastBothColumns the last tile writes its first column only (the edge of an odd width).
+     */
+    public static void winogradOutputTiles(float[] m, int from, int stride, int tiles, float[] y, int at, int q,
+            boolean bothRows, boolean lastBothColumns) {
+        if (tiles < 0 || stride < tiles || q < 2 * tiles - 1) {
+            throw new IllegalArgumentException("winogradOutputTiles: " + tiles + " tiles need a stride of at least "
+                    + tiles + " and output rows of at least " + (2 * tiles - 1) + " values, got " + stride + " and "
+                    + q);
+        }
+        if (tiles == 0) {
+            return;
+        }
+        checkRange("m", m, from, 15 * stride + tiles);
+        checkRange("y", y, at, (bothRows ? q : 0) + 2 * tiles - (lastBothColumns ? 0 : 1));
+        int whole = lastBothColumns ? tiles : tiles - 1;
+        KernelProvider.get().winogradOutputTiles(m, from, stride, whole, y, at, q, bothRows);
+        if (whole < tiles) {
+            ScalarKernelSupport.winogradOutputTile(m, from + whole, stride, y, at + 2 * whole, q, false, bothRows);
+        }
+    }
+
     private static void checkRange(String name, float[] x, int off, int n) {
         if (n < 0 || off < 0 || (long) off + n > x.length) {
             throw new IllegalArgumentException("range [" + off + ", " + ((long) off + n) + ") of " + name

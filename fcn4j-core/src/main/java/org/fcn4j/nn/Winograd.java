@@ -2,6 +2,7 @@ package org.fcn4j.nn;
 
 import org.fcn4j.kernel.Gemm;
 import org.fcn4j.kernel.Parallel;
+import org.fcn4j.kernel.VectorOps;
 
 /**
  * 3 x 3 stride-1 convolutions by Winograd's minimal filtering algorithm F(2 x 2, 3 x 3), for
@@ -67,17 +68,18 @@ final class Winograd {
     /** Writes y = conv(x) (no bias). x: (N, C, H, W); w: (F, C, 3, 3); y: (N, F, P, Q). */
     static void forward(float[] x, float[] w, float[] y, ConvGeometry g) {
         ConvGeometry image = ConvKernel.perImage(g) ? ConvKernel.oneImage(g) : g;
+        int f = g.f();
+        int c = g.c();
 
-        // The transformed weights and the padded input take the calling thread's two shared
-        // buffers, the larger one the first. Training has already grown the first to the largest
-        // padded input, so evaluation grows the second less: on the standard unet-bench to 5.3 MB
-        // instead of 8.4 MB.
-        int weightFloats = 16 * g.f() * g.c();
-        int paddedFloats = image.n() * g.c() * paddedSize(image.p()) * paddedSize(image.q());
-        boolean weightsFirst = weightFloats > paddedFloats;
-        float[] u = weightsFirst ? ConvKernel.firstBuffer(weightFloats) : ConvKernel.secondBuffer(weightFloats);
-        float[] xp = weightsFirst ? ConvKernel.secondBuffer(paddedFloats) : ConvKernel.firstBuffer(paddedFloats);
-        transformWeights(w, g.f(), g.c(), u); // (16, F, C)
+        // The packed weights serve the whole call, so they take the calling thread's first shared
+        // buffer, which training has already grown to the largest padded input. The transformed
+        // weights, read only while packing, and then the padded input take the second. On the
+        // standard unet-bench evaluation then grows the second buffer to 8.4 MB and adds no other.
+        float[] u = ConvKernel.firstBuffer(16 * Gemm.packedSize(f, c)); // 16 packed (F, C)
+        float[] unpacked = ConvKernel.secondBuffer(16 * f * c);         // (16, F, C)
+        transformWeights(w, f, c, unpacked);
+        pack(unpacked, f, c, u);
+        float[] xp = ConvKernel.secondBuffer(image.n() * c * paddedSize(image.p()) * paddedSize(image.q()));
 
         // Large images one at a time, so that the padded input covers one image (as in ConvKernel).
         // Each output sums the same products in the same order either way.
@@ -92,14 +94,15 @@ final class Winograd {
         return 2 * ((p + 1) / 2) + 2;
     }
 
-    // Convolves the images of g from x at xOff into y at yOff, with the transformed weights u and
-    // xp for the padded input.
+    // Convolves the images of g from x at xOff into y at yOff, with the packed transformed weights u
+    // and xp for the padded input.
     private static void forward(float[] x, int xOff, float[] u, float[] xp, float[] y, int yOff, ConvGeometry g) {
         int c = g.c();
         int f = g.f();
         int tilesH = (g.p() + 1) / 2;
         int tilesW = (g.q() + 1) / 2;
         int tiles = g.n() * tilesH * tilesW;
+        int packedSize = Gemm.packedSize(f, c);
 
         // The input, zero-padded so that every tile's 4 x 4 patch lies inside it.
         int hp = paddedSize(g.p());
@@ -125,10 +128,25 @@ final class Winograd {
                 int count = Math.min(tb, tiles - t0);
                 transformInputs(padded, g, hp, wp, tilesH, tilesW, t0, count, buf[0], ld);
                 for (int xi = 0; xi < 16; xi++) {
-                    Gemm.sgemm(false, false, f, count, c, u, xi * f * c, c, buf[0], xi * (c * ld + XI_PAD), ld,
+                    Gemm.sgemmPacked(f, count, c, u, xi * packedSize, buf[0], xi * (c * ld + XI_PAD), ld,
                             buf[1], xi * (f * ld + XI_PAD), ld, false);
                 }
                 transformOutputs(buf[1], g, tilesH, tilesW, t0, count, ld, y, yOff);
+            }
+        });
+    }
+
+    /**
+     * Writes the 16 matrices of u (16, F, C) into dst, packed for {@link Gemm#sgemmPacked}, each
+     * {@code Gemm.packedSize(f, c)} floats. Every block of tiles multiplies them, so packing them
+     * once saves packing them per block: that packing took 9 % of a standard unet-bench
+     * evaluation pass.
+     */
+    private static void pack(float[] u, int f, int c, float[] dst) {
+        int size = Gemm.packedSize(f, c);
+        Parallel.forRange(16, (x0, x1) -> {
+            for (int xi = x0; xi < x1; xi++) {
+                Gemm.pack(f, c, u, xi * f * c, c, dst, xi * size);
             }
         });
     }
@@ -179,43 +197,11 @@ final class Winograd {
             origin[i] = img * c * plane + 2 * (t / tilesW % tilesH) * wp + 2 * (t % tilesW);
         }
         for (int ci = 0; ci < c; ci++) {
-            for (int i = 0; i < count; i++) {
-                int d = origin[i] + ci * plane;
-                // B^T d: combine the patch's 4 rows.
-                float r00 = xp[d] - xp[d + 2 * wp];
-                float r01 = xp[d + 1] - xp[d + 2 * wp + 1];
-                float r02 = xp[d + 2] - xp[d + 2 * wp + 2];
-                float r03 = xp[d + 3] - xp[d + 2 * wp + 3];
-                float r10 = xp[d + wp] + xp[d + 2 * wp];
-                float r11 = xp[d + wp + 1] + xp[d + 2 * wp + 1];
-                float r12 = xp[d + wp + 2] + xp[d + 2 * wp + 2];
-                float r13 = xp[d + wp + 3] + xp[d + 2 * wp + 3];
-                float r20 = xp[d + 2 * wp] - xp[d + wp];
-                float r21 = xp[d + 2 * wp + 1] - xp[d + wp + 1];
-                float r22 = xp[d + 2 * wp + 2] - xp[d + wp + 2];
-                float r23 = xp[d + 2 * wp + 3] - xp[d + wp + 3];
-                float r30 = xp[d + wp] - xp[d + 3 * wp];
-                float r31 = xp[d + wp + 1] - xp[d + 3 * wp + 1];
-                float r32 = xp[d + wp + 2] - xp[d + 3 * wp + 2];
-                float r33 = xp[d + wp + 3] - xp[d + 3 * wp + 3];
-                // (B^T d) B: combine the columns of each row.
-                int o = ci * ld + i;
-                v[o] = r00 - r02;
-                v[o + stride] = r01 + r02;
-                v[o + 2 * stride] = r02 - r01;
-                v[o + 3 * stride] = r01 - r03;
-                v[o + 4 * stride] = r10 - r12;
-                v[o + 5 * stride] = r11 + r12;
-                v[o + 6 * stride] = r12 - r11;
-                v[o + 7 * stride] = r11 - r13;
-                v[o + 8 * stride] = r20 - r22;
-                v[o + 9 * stride] = r21 + r22;
-                v[o + 10 * stride] = r22 - r21;
-                v[o + 11 * stride] = r21 - r23;
-                v[o + 12 * stride] = r30 - r32;
-                v[o + 13 * stride] = r31 + r32;
-                v[o + 14 * stride] = r32 - r31;
-                v[o + 15 * stride] = r31 - r33;
+            // Runs of tiles along one tile row, whose patches are 2 columns apart.
+            for (int i = 0; i < count; ) {
+                int run = Math.min(count - i, tilesW - (t0 + i) % tilesW);
+                VectorOps.winogradInputTiles(xp, origin[i] + ci * plane, wp, run, v, ci * ld + i, stride);
+                i += run;
             }
         }
     }
@@ -248,47 +234,17 @@ final class Winograd {
         boolean evenCols = q % 2 == 0;
         for (int fo = 0; fo < f; fo++) {
             int channel = fo * p * q;
-            for (int i = 0; i < count; i++) {
-                int at = origin[i] + channel;
-                // The last tile row or column of an odd output has one pixel only.
-                boolean fullRows = evenRows || at % (p * q) / q + 1 < p;
-                boolean fullCols = evenCols || at % q + 1 < q;
-                int o = fo * ld + i;
-                float m00 = m[o];
-                float m01 = m[o + stride];
-                float m02 = m[o + 2 * stride];
-                float m03 = m[o + 3 * stride];
-                float m10 = m[o + 4 * stride];
-                float m11 = m[o + 5 * stride];
-                float m12 = m[o + 6 * stride];
-                float m13 = m[o + 7 * stride];
-                float m20 = m[o + 8 * stride];
-                float m21 = m[o + 9 * stride];
-                float m22 = m[o + 10 * stride];
-                float m23 = m[o + 11 * stride];
-                float m30 = m[o + 12 * stride];
-                float m31 = m[o + 13 * stride];
-                float m32 = m[o + 14 * stride];
-                float m33 = m[o + 15 * stride];
-                // A^T M: rows 0 + 1 + 2 and 1 - 2 - 3.
-                float s0 = m00 + m10 + m20;
-                float s1 = m01 + m11 + m21;
-                float s2 = m02 + m12 + m22;
-                float s3 = m03 + m13 + m23;
-                float e0 = m10 - m20 - m30;
-                float e1 = m11 - m21 - m31;
-                float e2 = m12 - m22 - m32;
-                float e3 = m13 - m23 - m33;
-                y[at] = s0 + s1 + s2;
-                if (fullCols) {
-                    y[at + 1] = s1 - s2 - s3;
-                }
-                if (fullRows) {
-                    y[at + q] = e0 + e1 + e2;
-                    if (fullCols) {
-                        y[at + q + 1] = e1 - e2 - e3;
-                    }
-                }
+            // Runs of tiles along one tile row, whose outputs are 2 columns apart. The last tile
+            // row or column of an odd output has one pixel only.
+            for (int i = 0; i < count; ) {
+                int t = t0 + i;
+                int column = t % tilesW;
+                int run = Math.min(count - i, tilesW - column);
+                boolean bothRows = evenRows || 2 * (t / tilesW % tilesH) + 1 < p;
+                boolean lastBothColumns = evenCols || column + run < tilesW;
+                VectorOps.winogradOutputTiles(m, fo * ld + i, stride, run, y, origin[i] + channel, q, bothRows,
+                        lastBothColumns);
+                i += run;
             }
         }
     }

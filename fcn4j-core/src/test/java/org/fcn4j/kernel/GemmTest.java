@@ -11,6 +11,55 @@ import org.junit.jupiter.api.Test;
 class GemmTest {
     private final Generator rng = new Generator(21);
 
+    /**
+     * A packed once, then multiplied: the same bits as sgemm's blocked path, on shapes with rows
+     * cut by the register tile, K across the KC block edge, offsets and row strides of B and C
+     * larger than their rows.
+     */
+    @Test
+    void packedProductsMatchSgemmBitForBit() {
+        int[][] shapes = {{64, 96, 64}, {13, 37, 401}, {7, 33, 800}, {100, 5, 20}};
+        for (int[] s : shapes) {
+            int m = s[0];
+            int n = s[1];
+            int k = s[2];
+            int lda = k + 3;
+            int ldb = n + 2;
+            int ldc = n + 5;
+            float[] a = GemmKernelTest.random(rng, 4 + m * lda);
+            float[] b = GemmKernelTest.random(rng, 1 + k * ldb);
+            float[] c0 = GemmKernelTest.random(rng, 2 + m * ldc);
+            float[] packed = new float[3 + Gemm.packedSize(m, k)];
+            Gemm.pack(m, k, a, 4, lda, packed, 3);
+            for (boolean accumulate : new boolean[] {false, true}) {
+                float[] want = c0.clone();
+                Gemm.sgemm(false, false, m, n, k, a, 4, lda, b, 1, ldb, want, 2, ldc, accumulate);
+                float[] got = c0.clone();
+                Gemm.sgemmPacked(m, n, k, packed, 3, b, 1, ldb, got, 2, ldc, accumulate);
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                            m + " x " + n + " x " + k + ", accumulate=" + accumulate + ", element " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void packedProductsCheckTheirArguments() {
+        float[] a = new float[6 * 4];
+        float[] small = new float[Gemm.packedSize(6, 4) - 1];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Gemm.pack(6, 4, a, 0, 4, small, 0));
+        assertEquals("packed 6 x 4 matrix needs " + Gemm.packedSize(6, 4) + " floats from offset 0, the array has "
+                + small.length, e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Gemm.pack(6, 5, a, 0, 5, new float[1000], 0));
+        float[] packed = new float[Gemm.packedSize(6, 4)];
+        Gemm.pack(6, 4, a, 0, 4, packed, 0);
+        assertThrows(IllegalArgumentException.class,
+                () -> Gemm.sgemmPacked(6, 3, 4, packed, 0, new float[11], 0, 3, new float[18], 0, 3, false));
+        assertThrows(IllegalArgumentException.class, () -> Gemm.packedSize(-1, 4));
+    }
+
     @Test
     void accumulateAddsAndOverwriteReplaces() {
         // 9 x 40 x 30 = 10800 multiply-adds takes the blocked path, 3 x 4 x 5 the naive one.

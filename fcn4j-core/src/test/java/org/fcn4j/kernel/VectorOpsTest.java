@@ -130,6 +130,70 @@ class VectorOpsTest {
         }
     }
 
+    /** The vector path against the scalar one, bit for bit, on tile counts around the lane count. */
+    @Test
+    void winogradInputTilesMatchTheScalarPath() {
+        KernelSupport vector = KernelProvider.loadVector();
+        KernelSupport scalar = new ScalarKernelSupport();
+        Generator rng = new Generator(34);
+        for (int tiles : sizes(vector)) {
+            int w = 2 * tiles + 5;
+            float[] x = GemmKernelTest.random(rng, 3 + 4 * w);
+            int stride = tiles + 2;
+            float[] want = new float[1 + 16 * stride];
+            float[] got = new float[want.length];
+            scalar.winogradInputTiles(x, 3, w, tiles, want, 1, stride);
+            vector.winogradInputTiles(x, 3, w, tiles, got, 1, stride);
+            for (int i = 0; i < want.length; i++) {
+                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                        tiles + " tiles, element " + i);
+            }
+            if (tiles == 0) {
+                continue;
+            }
+            // Position xi = 5 of tile 0 is (B^T d B)[1][1] = d11 + d12 + d21 + d22 (rows 1, 2, columns 1, 2).
+            float d = x[3 + w + 1] + x[3 + 2 * w + 1];
+            float e = x[3 + w + 2] + x[3 + 2 * w + 2];
+            assertEquals(d + e, want[1 + 5 * stride], 1e-6, tiles + " tiles, position 5 of tile 0");
+        }
+    }
+
+    /** The vector path against the scalar one, bit for bit, with one or two output rows. */
+    @Test
+    void winogradOutputTilesMatchTheScalarPath() {
+        KernelSupport vector = KernelProvider.loadVector();
+        KernelSupport scalar = new ScalarKernelSupport();
+        Generator rng = new Generator(35);
+        for (int tiles : sizes(vector)) {
+            for (boolean bothRows : new boolean[] {false, true}) {
+                int stride = tiles + 3;
+                int q = 2 * tiles + 1;
+                float[] m = GemmKernelTest.random(rng, 2 + 16 * stride);
+                float[] want = new float[4 + 2 * q];
+                float[] got = new float[want.length];
+                scalar.winogradOutputTiles(m, 2, stride, tiles, want, 4, q, bothRows);
+                vector.winogradOutputTiles(m, 2, stride, tiles, got, 4, q, bothRows);
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                            tiles + " tiles, bothRows=" + bothRows + ", element " + i);
+                }
+                if (tiles > 0) {
+                    // Output (0, 0) of tile 0 sums rows 0 to 2 and columns 0 to 2 of its 4 x 4 values.
+                    double sum = 0;
+                    for (int r = 0; r < 3; r++) {
+                        for (int c = 0; c < 3; c++) {
+                            sum += m[2 + (4 * r + c) * stride];
+                        }
+                    }
+                    assertEquals(sum, want[4], 1e-5, tiles + " tiles, output (0, 0)");
+                    if (!bothRows) {
+                        assertEquals(0f, want[4 + q], tiles + " tiles: row 1 written without bothRows");
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void publicEntryPointsCheckRanges() {
         float[] x = new float[8];
