@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class KernelWarmUp implements Runnable {
     static final String PROPERTY = "fcn4j.warmup";
 
-    /** Which kernels a warm-up calls. */
+    /** The set of kernels a warm-up calls. */
     enum Phase { TRAINING, EVALUATION }
 
     /** Calls per round of one kernel. */
@@ -52,8 +52,8 @@ final class KernelWarmUp implements Runnable {
 
     /**
      * Warms the evaluation kernels up once per JVM, at the first call of one of them, in the
-     * calling thread: the first evaluation pass pays for it (some 0.2 s), rather than a background
-     * thread taking a core from the passes that follow.
+     * calling thread. The first evaluation pass pays for it (some 0.2 s), and no background thread
+     * takes a core from the passes that follow.
      */
     static void evaluationKernelCalled(KernelSupport ks) {
         if (!EVALUATION_STARTED.get() && EVALUATION_STARTED.compareAndSet(false, true) && enabled()) {
@@ -107,7 +107,7 @@ final class KernelWarmUp implements Runnable {
     // kernel is still taken: C2 compiles a branch never seen as a trap that the first real call
     // would hit, undoing the compilation.
 
-    /** The kernels of a training step, in the order it first needs them. */
+    /** Returns the kernels of a training step, in the order it first needs them. */
     private Runnable[] trainingKernels() {
         int mr = ks.tileRows();
         int nr = ks.tileCols();
@@ -117,6 +117,7 @@ final class KernelWarmUp implements Runnable {
         float[] b = filled(kc * nr);                        // (kc, NR) panel
         float[] c = new float[mr * nr];                     // (MR, NR) tile
         int[] rowOff = {0, nr};
+
         // dotTile4x3: 7 rows of 2 runs of 2 vectors, so that a run both continues and ends.
         float[] rows = filled(7 * 4 * lanes);
         int[] rowStart = new int[7];
@@ -125,11 +126,13 @@ final class KernelWarmUp implements Runnable {
         }
         int[] run = {0, 2 * lanes};
         float[] acc = new float[12 * lanes];
+
         // Vectors and a tail of 3 values.
         float[] x = filled(2 * lanes + 3);
         float[] y = filled(2 * lanes + 3);
         float[] sink = new float[2];
         int n = x.length;
+
         return new Runnable[] {
             () -> ks.gemmTileRows(kc, a, 0, b, rowOff, 0, 0, c, 0, nr),
             () -> ks.gemmTile(kc, a, 0, b, 0, nr, c, 0, nr),
@@ -141,7 +144,7 @@ final class KernelWarmUp implements Runnable {
         };
     }
 
-    /** The vector loops that only evaluation runs. */
+    /** Returns the vector loops that only evaluation runs. */
     private Runnable[] evaluationKernels() {
         int lanes = lanes();
         // Two vectors of tiles or outputs and a tail, and for pooling also a tail alone.
