@@ -1,5 +1,7 @@
 package org.fcn4j.kernel;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * Calls the Vector API kernels on small operands in a background thread until the JIT has compiled
  * them. Until C2 compiles a Vector API method, each vector operation runs as Java code that
@@ -7,10 +9,18 @@ package org.fcn4j.kernel;
  * the small unet-bench spent about half of its time in such code. The thread calls each kernel in
  * rounds and retires it once a round runs at compiled speed, or gives up when its time is spent.
  *
- * <p>The system property {@code fcn4j.warmup} set to {@code false} turns it off.
+ * <p>The kernels of training start with the kernel support. Those that only evaluation runs
+ * (pooling without indices, Winograd's transforms) are warmed up by the thread that first calls
+ * one of them. Warmed up from the start as well, their compilation delayed the training kernels'
+ * and made the first small training step 0.2 to 0.4 s slower.
+ *
+ * <p>The system property {@code fcn4j.warmup} set to {@code false} turns both off.
  */
 final class KernelWarmUp implements Runnable {
     static final String PROPERTY = "fcn4j.warmup";
+
+    /** The set of kernels a warm-up calls. */
+    enum Phase { TRAINING, EVALUATION }
 
     /** Calls per round of one kernel. */
     private static final int ROUND = 16;
@@ -24,19 +34,42 @@ final class KernelWarmUp implements Runnable {
     /** The thread gives up after this long, e.g. in a JVM whose C2 never compiles the kernels. */
     private static final long BUDGET_NANOS = 3_000_000_000L;
 
+    private static final AtomicBoolean EVALUATION_STARTED = new AtomicBoolean();
+
     private final KernelSupport ks;
+    private final Phase phase;
     private int left = -1;
 
-    KernelWarmUp(KernelSupport ks) {
+    KernelWarmUp(KernelSupport ks, Phase phase) {
         this.ks = ks;
+        this.phase = phase;
     }
 
-    /** Starts the warm-up thread of ks, unless the system property turns it off. */
+    /** Starts the warm-up thread of ks's training kernels, unless the system property turns it off. */
     static void start(KernelSupport ks) {
-        if ("false".equalsIgnoreCase(System.getProperty(PROPERTY))) {
+        start(ks, Phase.TRAINING);
+    }
+
+    /**
+     * Warms the evaluation kernels up once per JVM, at the first call of one of them, in the
+     * calling thread. The first evaluation pass pays for it (some 0.2 s), and no background thread
+     * takes a core from the passes that follow.
+     */
+    static void evaluationKernelCalled(KernelSupport ks) {
+        if (!EVALUATION_STARTED.get() && EVALUATION_STARTED.compareAndSet(false, true) && enabled()) {
+            new KernelWarmUp(ks, Phase.EVALUATION).run();
+        }
+    }
+
+    private static boolean enabled() {
+        return !"false".equalsIgnoreCase(System.getProperty(PROPERTY));
+    }
+
+    private static void start(KernelSupport ks, Phase phase) {
+        if (!enabled()) {
             return;
         }
-        Thread t = new Thread(new KernelWarmUp(ks), "fcn4j-kernel-warm-up");
+        Thread t = new Thread(new KernelWarmUp(ks, phase), "fcn4j-kernel-warm-up");
         t.setDaemon(true);
         t.start();
     }
@@ -48,70 +81,13 @@ final class KernelWarmUp implements Runnable {
 
     @Override
     public void run() {
-        // Short operands, because the calls before compilation are the cost. Every branch of each
-        // kernel is still taken: C2 compiles a branch never seen as a trap that the first real
-        // call would hit, undoing the compilation.
-        int mr = ks.tileRows();
-        int nr = ks.tileCols();
-        int lanes = ks.vectorBitSize() / Float.SIZE;
-        int kc = 2;
-        float[] a = filled(kc * mr);                        // (kc, MR) panel
-        float[] b = filled(kc * nr);                        // (kc, NR) panel
-        float[] c = new float[mr * nr];                     // (MR, NR) tile
-        int[] rowOff = {0, nr};
-        // dotTile4x3: 7 rows of 2 runs of 2 vectors, so that a run both continues and ends.
-        float[] rows = filled(7 * 4 * lanes);
-        int[] rowStart = new int[7];
-        for (int r = 0; r < rowStart.length; r++) {
-            rowStart[r] = r * 4 * lanes;
-        }
-        int[] run = {0, 2 * lanes};
-        float[] acc = new float[12 * lanes];
-        // Vectors and a tail of 3 values.
-        float[] x = filled(2 * lanes + 3);
-        float[] y = filled(2 * lanes + 3);
-        float[] sink = new float[2];
-        int n = x.length;
-        // maxPool2x2: planes of 2 rows, of 2 L + 1 outputs (two vectors and a tail) and of L / 2
-        // outputs (the tail only).
-        int wide = 2 * lanes + 1;
-        int narrow = Math.max(1, lanes / 2);
-        float[] plane = filled(4 * 2 * wide);                // (4, 2 wide): 2 output rows
-        float[] pooled = new float[2 * wide];
-        // winogradInputTiles: 2 L + 1 tiles (two vectors and a tail), rows of 4 wide values.
-        float[] patches = filled(4 * (2 * wide + 2));             // (4, 2 wide + 2)
-        float[] transformed = new float[16 * wide];
-        float[] outputs = new float[4 * wide];                    // (2, 2 wide)
-
-        // In the order a training step first needs them. The vector loops that only evaluation
-        // runs (pooling, Winograd's transforms) come last and start once the others are
-        // compiled, so that their compilation does not delay the others. Uncompiled, pooling
-        // allocated about 100 MB in the first evaluation pass of the small unet-bench.
-        Runnable[] kernels = {
-            () -> ks.gemmTileRows(kc, a, 0, b, rowOff, 0, 0, c, 0, nr),
-            () -> ks.gemmTile(kc, a, 0, b, 0, nr, c, 0, nr),
-            () -> ks.dotTile4x3(0, 2, 2 * lanes, rows, rowStart, 0, run, rows, rowStart, 0, run, acc),
-            () -> ks.scaleShift(n, 0.5f, 0.25f, x, 0, y, 0),
-            () -> ks.axpy(n, 0.5f, x, 0, y, 0),
-            () -> sink[0] = ks.sum(n, y, 0),
-            () -> sink[1] = ks.dot(n, x, 0, y, 0),
-            () -> {
-                ks.maxPool2x2(plane, 0, 2 * wide, 2, wide, pooled, 0, null);
-                ks.maxPool2x2(plane, 0, 2 * narrow, 2, narrow, pooled, 0, null);
-            },
-            () -> ks.winogradInputTiles(patches, 0, 2 * wide + 2, wide, transformed, 0, wide),
-            () -> {
-                ks.winogradOutputTiles(transformed, 0, wide, wide, outputs, 0, 2 * wide, true);
-                ks.winogradOutputTiles(transformed, 0, wide, wide, outputs, 0, 2 * wide, false);
-            },
-        };
-        int firstLate = kernels.length - 3;
+        Runnable[] kernels = phase == Phase.TRAINING ? trainingKernels() : evaluationKernels();
         boolean[] done = new boolean[kernels.length];
         int remaining = kernels.length;
         long start = System.nanoTime();
         while (remaining > 0 && System.nanoTime() - start < BUDGET_NANOS) {
             for (int k = 0; k < kernels.length; k++) {
-                if (done[k] || k >= firstLate && remaining > kernels.length - firstLate) {
+                if (done[k]) {
                     continue;
                 }
                 long t0 = System.nanoTime();
@@ -125,6 +101,75 @@ final class KernelWarmUp implements Runnable {
             }
         }
         left = remaining;
+    }
+
+    // Short operands, because the calls before compilation are the cost. Every branch of each
+    // kernel is still taken: C2 compiles a branch never seen as a trap that the first real call
+    // would hit, undoing the compilation.
+
+    /** Returns the kernels of a training step, in the order it first needs them. */
+    private Runnable[] trainingKernels() {
+        int mr = ks.tileRows();
+        int nr = ks.tileCols();
+        int lanes = lanes();
+        int kc = 2;
+        float[] a = filled(kc * mr);                        // (kc, MR) panel
+        float[] b = filled(kc * nr);                        // (kc, NR) panel
+        float[] c = new float[mr * nr];                     // (MR, NR) tile
+        int[] rowOff = {0, nr};
+
+        // dotTile4x3: 7 rows of 2 runs of 2 vectors, so that a run both continues and ends.
+        float[] rows = filled(7 * 4 * lanes);
+        int[] rowStart = new int[7];
+        for (int r = 0; r < rowStart.length; r++) {
+            rowStart[r] = r * 4 * lanes;
+        }
+        int[] run = {0, 2 * lanes};
+        float[] acc = new float[12 * lanes];
+
+        // Vectors and a tail of 3 values.
+        float[] x = filled(2 * lanes + 3);
+        float[] y = filled(2 * lanes + 3);
+        float[] sink = new float[2];
+        int n = x.length;
+
+        return new Runnable[] {
+            () -> ks.gemmTileRows(kc, a, 0, b, rowOff, 0, 0, c, 0, nr),
+            () -> ks.gemmTile(kc, a, 0, b, 0, nr, c, 0, nr),
+            () -> ks.dotTile4x3(0, 2, 2 * lanes, rows, rowStart, 0, run, rows, rowStart, 0, run, acc),
+            () -> ks.scaleShift(n, 0.5f, 0.25f, x, 0, y, 0),
+            () -> ks.axpy(n, 0.5f, x, 0, y, 0),
+            () -> sink[0] = ks.sum(n, y, 0),
+            () -> sink[1] = ks.dot(n, x, 0, y, 0),
+        };
+    }
+
+    /** Returns the vector loops that only evaluation runs. */
+    private Runnable[] evaluationKernels() {
+        int lanes = lanes();
+        // Two vectors of tiles or outputs and a tail, and for pooling also a tail alone.
+        int wide = 2 * lanes + 1;
+        int narrow = Math.max(1, lanes / 2);
+        float[] plane = filled(4 * 2 * wide);               // (4, 2 wide): 2 output rows
+        float[] pooled = new float[2 * wide];
+        float[] patches = filled(4 * (2 * wide + 2));       // (4, 2 wide + 2)
+        float[] transformed = new float[16 * wide];         // (16, wide)
+        float[] outputs = new float[4 * wide];              // (2, 2 wide)
+        return new Runnable[] {
+            () -> {
+                ks.maxPool2x2(plane, 0, 2 * wide, 2, wide, pooled, 0, null);
+                ks.maxPool2x2(plane, 0, 2 * narrow, 2, narrow, pooled, 0, null);
+            },
+            () -> ks.winogradInputTiles(patches, 0, 2 * wide + 2, wide, transformed, 0, wide),
+            () -> {
+                ks.winogradOutputTiles(transformed, 0, wide, wide, outputs, 0, 2 * wide, true);
+                ks.winogradOutputTiles(transformed, 0, wide, wide, outputs, 0, 2 * wide, false);
+            },
+        };
+    }
+
+    private int lanes() {
+        return ks.vectorBitSize() / Float.SIZE;
     }
 
     private static float[] filled(int n) {

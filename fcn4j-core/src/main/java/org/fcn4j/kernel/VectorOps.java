@@ -56,7 +56,11 @@ public final class VectorOps {
             throw new IllegalArgumentException("range [" + out + ", " + ((long) out + (long) oh * ow)
                     + ") of argmax is outside its " + argmax.length + " elements");
         }
-        KernelProvider.get().maxPool2x2(x, in, w, oh, ow, y, out, argmax);
+        KernelSupport ks = KernelProvider.get();
+        if (argmax == null) {
+            KernelWarmUp.evaluationKernelCalled(ks);
+        }
+        ks.maxPool2x2(x, in, w, oh, ow, y, out, argmax);
     }
 
     /**
@@ -76,7 +80,9 @@ public final class VectorOps {
         }
         checkRange("x", x, from, 3 * w + 2 * tiles + 2);
         checkRange("v", v, to, 15 * stride + tiles);
-        KernelProvider.get().winogradInputTiles(x, from, w, tiles, v, to, stride);
+        KernelSupport ks = KernelProvider.get();
+        KernelWarmUp.evaluationKernelCalled(ks);
+        ks.winogradInputTiles(x, from, w, tiles, v, to, stride);
     }
 
     /**
@@ -99,7 +105,9 @@ public final class VectorOps {
         checkRange("m", m, from, 15 * stride + tiles);
         checkRange("y", y, at, (bothRows ? q : 0) + 2 * tiles - (lastBothColumns ? 0 : 1));
         int whole = lastBothColumns ? tiles : tiles - 1;
-        KernelProvider.get().winogradOutputTiles(m, from, stride, whole, y, at, q, bothRows);
+        KernelSupport ks = KernelProvider.get();
+        KernelWarmUp.evaluationKernelCalled(ks);
+        ks.winogradOutputTiles(m, from, stride, whole, y, at, q, bothRows);
         if (whole < tiles) {
             ScalarKernelSupport.winogradOutputTile(m, from + whole, stride, y, at + 2 * whole, q, false, bothRows);
         }

@@ -13,17 +13,22 @@ class KernelWarmUpTest {
 
     @Test
     void bringsEveryVectorKernelToCompiledSpeed() {
-        KernelWarmUp warmUp = new KernelWarmUp(KernelProvider.get());
-        assertEquals(-1, warmUp.left(), "before running");
-        warmUp.run();
-        assertEquals(0, warmUp.left(), "kernels still slow after the warm-up of " + Gemm.implementation());
+        for (KernelWarmUp.Phase phase : KernelWarmUp.Phase.values()) {
+            KernelWarmUp warmUp = new KernelWarmUp(KernelProvider.get(), phase);
+            assertEquals(-1, warmUp.left(), "before running");
+            warmUp.run();
+            assertEquals(0, warmUp.left(), phase + " kernels still slow after the warm-up of "
+                    + Gemm.implementation());
+        }
     }
 
     @Test
     void bringsEveryScalarKernelToCompiledSpeed() {
-        KernelWarmUp warmUp = new KernelWarmUp(new ScalarKernelSupport());
-        warmUp.run();
-        assertEquals(0, warmUp.left(), "scalar kernels still slow after the warm-up");
+        for (KernelWarmUp.Phase phase : KernelWarmUp.Phase.values()) {
+            KernelWarmUp warmUp = new KernelWarmUp(new ScalarKernelSupport(), phase);
+            warmUp.run();
+            assertEquals(0, warmUp.left(), phase + " scalar kernels still slow after the warm-up");
+        }
     }
 
     @Test
