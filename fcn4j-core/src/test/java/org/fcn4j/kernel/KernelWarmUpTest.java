@@ -17,6 +17,12 @@ class KernelWarmUpTest {
             KernelWarmUp warmUp = new KernelWarmUp(KernelProvider.get(), phase);
             assertEquals(-1, warmUp.left(), "before running");
             warmUp.run();
+            // The evaluation warm-up stops after 1 s. Without the launcher's lower compile
+            // thresholds, on a busy machine, C2 may need longer, so a few more runs may follow.
+            for (int attempt = 1; attempt < 5 && warmUp.left() > 0; attempt++) {
+                warmUp = new KernelWarmUp(KernelProvider.get(), phase);
+                warmUp.run();
+            }
             assertEquals(0, warmUp.left(), phase + " kernels still slow after the warm-up of "
                     + Gemm.implementation());
         }
