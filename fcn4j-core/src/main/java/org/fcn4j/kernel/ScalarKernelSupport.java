@@ -189,7 +189,7 @@ final class ScalarKernelSupport implements KernelSupport {
         }
     }
 
-    /** One tile of {@link #winogradInputTiles}; the vector path's tail uses it too. */
+    /** Transforms one tile as {@link #winogradInputTiles} does; the vector path's tail uses it too. */
     static void winogradInputTile(float[] x, int d, int w, float[] v, int o, int stride) {
         // B^T d: combine the patch's 4 rows.
         float r00 = x[d] - x[d + 2 * w];
@@ -208,6 +208,7 @@ final class ScalarKernelSupport implements KernelSupport {
         float r31 = x[d + w + 1] - x[d + 3 * w + 1];
         float r32 = x[d + w + 2] - x[d + 3 * w + 2];
         float r33 = x[d + w + 3] - x[d + 3 * w + 3];
+
         // (B^T d) B: combine the columns of each row.
         v[o] = r00 - r02;
         v[o + stride] = r01 + r02;
@@ -257,6 +258,7 @@ final class ScalarKernelSupport implements KernelSupport {
         float m31 = m[o + 13 * stride];
         float m32 = m[o + 14 * stride];
         float m33 = m[o + 15 * stride];
+
         // A^T M: rows 0 + 1 + 2 and 1 - 2 - 3.
         float s0 = m00 + m10 + m20;
         float s1 = m01 + m11 + m21;

@@ -64,7 +64,7 @@ class KernelWarmUpTest {
         }
     }
 
-    /** The scalar kernels, counting the calls to the kernels proper (not to the size queries). */
+    /** Returns the scalar kernels, counting the calls to the kernels proper (not to the size queries). */
     private static KernelSupport counting(AtomicInteger calls) {
         KernelSupport scalar = new ScalarKernelSupport();
         return (KernelSupport) Proxy.newProxyInstance(KernelSupport.class.getClassLoader(),
