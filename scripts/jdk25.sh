@@ -1,4 +1,4 @@
-# Sourced by ./fcn4j and ./run-tests: sets JAVA_HOME to a JDK 25 or newer, or exits with a message.
+# Sourced by ./fcn4j and ./run-tests: sets JAVA_HOME to a JDK 25 or newer, or fails with a message.
 # Order: JAVA_HOME if it is 25 or newer, then JDKs under /usr/lib/jvm, then the java on PATH.
 
 fcn4j_java_major() {
@@ -27,7 +27,9 @@ fcn4j needs a JDK 25 or newer, and none was found (checked JAVA_HOME, /usr/lib/j
 Install one, for example Eclipse Temurin 25 (https://adoptium.net) or your distribution's openjdk-25-jdk package,
 then set JAVA_HOME to it and run this command again.
 MSG
-  exit 1
+  # Sourced from an interactive shell (as the README's commands do), return rather than exit, so
+  # that the shell stays open; the scripts that source it run with set -e and stop here either way.
+  return 1 2>/dev/null || exit 1
 fi
 export JAVA_HOME="$FCN4J_JDK"
 export PATH="$JAVA_HOME/bin:$PATH"
