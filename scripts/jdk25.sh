@@ -27,8 +27,8 @@ fcn4j needs a JDK 25 or newer, and none was found (checked JAVA_HOME, /usr/lib/j
 Install one, for example Eclipse Temurin 25 (https://adoptium.net) or your distribution's openjdk-25-jdk package,
 then set JAVA_HOME to it and run this command again.
 MSG
-  # Sourced from an interactive shell (as the README's commands do), return rather than exit, so
-  # that the shell stays open; the scripts that source it run with set -e and stop here either way.
+  # Sourced from an interactive shell, as the README's commands do, return keeps the shell open.
+  # The scripts that source this file run with set -e, so they stop here either way.
   return 1 2>/dev/null || exit 1
 fi
 export JAVA_HOME="$FCN4J_JDK"

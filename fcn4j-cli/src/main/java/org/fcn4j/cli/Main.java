@@ -57,13 +57,18 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        String named = commandName(args);
-        if (named != null && COMPUTING.contains(named)) {
+        if (runsKernels(args)) {
             // The kernels compile in the background while picocli builds and parses the command,
             // which takes some 100 ms.
             Gemm.prepare();
         }
         System.exit(run(args));
+    }
+
+    /** Returns true when args name a command that runs the kernels (train, evaluate, predict, bench). */
+    static boolean runsKernels(String... args) {
+        String named = commandName(args);
+        return named != null && COMPUTING.contains(named);
     }
 
     /** Runs the command line and returns its exit code (used by tests). */

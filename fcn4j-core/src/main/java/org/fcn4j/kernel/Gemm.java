@@ -220,7 +220,8 @@ public final class Gemm {
      * background thread that calls them until the JIT has compiled them (the system property
      * {@code fcn4j.warmup=false} turns it off). A program that calls this first, before it parses
      * its arguments and builds its model, finishes its first training step sooner: on the small
-     * unet-bench, about 0.9 s after the JVM started instead of about 1.15 s.
+     * unet-bench, about 1.0 s after the JVM started instead of about 1.3 s (with the launcher's
+     * lower compile thresholds for the kernels).
      */
     public static void prepare() {
         KernelProvider.get();

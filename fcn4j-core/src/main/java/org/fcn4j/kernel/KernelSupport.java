@@ -71,10 +71,10 @@ interface KernelSupport {
      * Max-pools one plane with 2 x 2 windows and stride 2: output (i, j) of the (oh, ow) plane at
      * {@code out} is the max of input pixels (2i + a, 2j + b) of the plane at {@code in}, rows w
      * apart, taken in the order (0, 0), (0, 1), (1, 0), (1, 1). A later tap replaces the best so
-     * far when it is larger or NaN, so the first maximum wins and a NaN propagates. When argmax is
-     * not null it receives the winning tap's index in the input plane, {@code (2i + a) w + 2j + b}.
+     * far when it is larger or NaN, so the first maximum wins and a NaN propagates. Evaluation
+     * runs it; a training step keeps the winning taps for backward in its own loop.
      */
-    void maxPool2x2(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] argmax);
+    void maxPool2x2(float[] x, int in, int w, int oh, int ow, float[] y, int out);
 
     /**
      * Computes the Winograd F(2 x 2, 3 x 3) input transform {@code B^T d B} of adjacent tiles of

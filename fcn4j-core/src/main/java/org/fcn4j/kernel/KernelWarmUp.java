@@ -55,8 +55,8 @@ final class KernelWarmUp implements Runnable {
 
     /**
      * Warms the evaluation kernels up once per JVM, at the first call of one of them, in the
-     * calling thread. The first evaluation pass pays for it (some 0.2 s), and no background thread
-     * takes a core from the passes that follow.
+     * calling thread. The first evaluation pass pays for it (0.4 to 0.5 s on a Zen 4 core), and
+     * no background thread takes a core from the passes that follow.
      */
     static void evaluationKernelCalled(KernelSupport ks) {
         if (!EVALUATION_STARTED.get() && EVALUATION_STARTED.compareAndSet(false, true) && enabled()) {
@@ -161,8 +161,8 @@ final class KernelWarmUp implements Runnable {
         float[] outputs = new float[4 * wide];              // (2, 2 wide)
         return new Runnable[] {
             () -> {
-                ks.maxPool2x2(plane, 0, 2 * wide, 2, wide, pooled, 0, null);
-                ks.maxPool2x2(plane, 0, 2 * narrow, 2, narrow, pooled, 0, null);
+                ks.maxPool2x2(plane, 0, 2 * wide, 2, wide, pooled, 0);
+                ks.maxPool2x2(plane, 0, 2 * narrow, 2, narrow, pooled, 0);
             },
             () -> ks.winogradInputTiles(patches, 0, 2 * wide + 2, wide, transformed, 0, wide),
             () -> {

@@ -344,13 +344,7 @@ final class PanamaKernelSupport implements KernelSupport {
     }
 
     @Override
-    public void maxPool2x2(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] argmax) {
-        if (argmax != null) {
-            // NOTE: with indices (a training step) the scalar loop runs: the vector one compiled
-            // late and was undone by traps in the first steps, which then took 0.2 s longer.
-            ScalarKernelSupport.maxPool2x2Scalar(x, in, w, oh, ow, y, out, argmax);
-            return;
-        }
+    public void maxPool2x2(float[] x, int in, int w, int oh, int ow, float[] y, int out) {
         // L outputs per step from 2 L inputs of each row: the even and odd columns of the pair
         // of vectors are the left and right taps.
         int vectorEnd = ow - ow % L;
@@ -370,7 +364,7 @@ final class PanamaKernelSupport implements KernelSupport {
                 best.intoArray(y, o + j);
             }
             for (int j = vectorEnd; j < ow; j++) {
-                ScalarKernelSupport.maxPoolWindow(x, in, w, i, j, y, o + j, null);
+                ScalarKernelSupport.maxPoolWindow(x, in, w, i, j, y, o + j);
             }
         }
     }
@@ -382,8 +376,8 @@ final class PanamaKernelSupport implements KernelSupport {
 
     @Override
     public void winogradInputTiles(float[] x, int from, int w, int tiles, float[] v, int to, int stride) {
-        // L tiles per step, one row of B^T d at a time: row 0 is patch row 0 - row 2, row 1 is
-        // row 1 + row 2, row 2 is row 2 - row 1, row 3 is row 1 - row 3.
+        // L tiles per step, one row of B^T d at a time. Its rows 0 to 3 are, in patch rows,
+        // 0 - 2, 1 + 2, 2 - 1 and 1 - 3.
         int vectorEnd = tiles - tiles % L;
         for (int j = 0; j < vectorEnd; j += L) {
             int d = from + 2 * j;
@@ -398,8 +392,8 @@ final class PanamaKernelSupport implements KernelSupport {
         }
     }
 
-    // One row r of B^T d for L tiles, r = row p -/+ row q of the patches (p from x[p], q from
-    // x[q]), then (B^T d) B of it into v[o + column * stride]. Columns 2j and 2j + 1 of the patches
+    // One row r of B^T d for L tiles: the patch row starting at x[p] minus (or plus) the one at
+    // x[q], then (B^T d) B of r into v[o + column * stride]. Columns 2j and 2j + 1 of the patches
     // are the even and odd lanes of the 2 L values from the first tile's column, columns 2j + 2 and
     // 2j + 3 those from 2 further. Only arrays and ints cross the call, so its vectors stay in
     // registers even where C2 does not inline it.
@@ -448,25 +442,28 @@ final class PanamaKernelSupport implements KernelSupport {
         }
     }
 
-    // One output row of L tiles: t_c = m[a + c stride] +/- m[b + c stride] +/- m[c0 + c stride]
-    // (minus with subtract), then t0 + t1 + t2 and t1 - t2 - t3 interleaved into y[at ...].
-    // Only arrays and ints cross the call, so its vectors stay in registers.
-    private static void outputRow(float[] m, int a, int b, int c, boolean subtract, int stride, float[] y, int at) {
-        FloatVector t0 = combine(m, a, b, c, subtract);
-        FloatVector t1 = combine(m, a + stride, b + stride, c + stride, subtract);
-        FloatVector t2 = combine(m, a + 2 * stride, b + 2 * stride, c + 2 * stride, subtract);
-        FloatVector t3 = combine(m, a + 3 * stride, b + 3 * stride, c + 3 * stride, subtract);
+    // One output row of L tiles. Column k of A^T m is t_k = m[r0 + k stride] + m[r1 + k stride]
+    // + m[r2 + k stride], or the same with minus signs when subtract. Then t0 + t1 + t2 and
+    // t1 - t2 - t3 go interleaved to y[at], y[at + 1], ... Only arrays and ints cross the call, so
+    // its vectors stay in registers.
+    private static void outputRow(float[] m, int r0, int r1, int r2, boolean subtract, int stride, float[] y,
+            int at) {
+        FloatVector t0 = combine(m, r0, r1, r2, subtract);
+        FloatVector t1 = combine(m, r0 + stride, r1 + stride, r2 + stride, subtract);
+        FloatVector t2 = combine(m, r0 + 2 * stride, r1 + 2 * stride, r2 + 2 * stride, subtract);
+        FloatVector t3 = combine(m, r0 + 3 * stride, r1 + 3 * stride, r2 + 3 * stride, subtract);
         FloatVector left = t0.add(t1).add(t2);
         FloatVector right = t1.sub(t2).sub(t3);
         left.rearrange(ZIP_LOW, right).intoArray(y, at);
         left.rearrange(ZIP_HIGH, right).intoArray(y, at + L);
     }
 
-    private static FloatVector combine(float[] m, int a, int b, int c, boolean subtract) {
-        FloatVector x = FloatVector.fromArray(F, m, a);
-        FloatVector u = FloatVector.fromArray(F, m, b);
-        FloatVector v = FloatVector.fromArray(F, m, c);
-        return subtract ? x.sub(u).sub(v) : x.add(u).add(v);
+    // m[r0] - m[r1] - m[r2] with subtract, else m[r0] + m[r1] + m[r2], L lanes from each.
+    private static FloatVector combine(float[] m, int r0, int r1, int r2, boolean subtract) {
+        FloatVector first = FloatVector.fromArray(F, m, r0);
+        FloatVector second = FloatVector.fromArray(F, m, r1);
+        FloatVector third = FloatVector.fromArray(F, m, r2);
+        return subtract ? first.sub(second).sub(third) : first.add(second).add(third);
     }
 
     // Lanes 2l and 2l + 1 take lane l + offset of v and of u (negative indexes select from u).

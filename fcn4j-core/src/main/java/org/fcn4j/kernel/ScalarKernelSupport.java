@@ -151,35 +151,25 @@ final class ScalarKernelSupport implements KernelSupport {
     }
 
     @Override
-    public void maxPool2x2(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] argmax) {
-        maxPool2x2Scalar(x, in, w, oh, ow, y, out, argmax);
-    }
-
-    static void maxPool2x2Scalar(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] argmax) {
+    public void maxPool2x2(float[] x, int in, int w, int oh, int ow, float[] y, int out) {
         for (int i = 0; i < oh; i++) {
             for (int j = 0; j < ow; j++) {
-                maxPoolWindow(x, in, w, i, j, y, out + i * ow + j, argmax);
+                maxPoolWindow(x, in, w, i, j, y, out + i * ow + j);
             }
         }
     }
 
-    /** Max-pools window (i, j) into y[o], as {@link #maxPool2x2} does; the vector path's tail uses it too. */
-    static void maxPoolWindow(float[] x, int in, int w, int i, int j, float[] y, int o, int[] argmax) {
-        int first = 2 * i * w + 2 * j;
-        float best = x[in + first];
-        int bestIndex = first;
+    /** Max-pools window (i, j) into y[o] as {@link #maxPool2x2} does; the vector path's tail uses it too. */
+    static void maxPoolWindow(float[] x, int in, int w, int i, int j, float[] y, int o) {
+        int first = in + 2 * i * w + 2 * j;
+        float best = x[first];
         for (int tap = 1; tap < 4; tap++) {
-            int index = first + (tap >> 1) * w + (tap & 1);
-            float v = x[in + index];
+            float v = x[first + (tap >> 1) * w + (tap & 1)];
             if (v > best || v != v) {
                 best = v;
-                bestIndex = index;
             }
         }
         y[o] = best;
-        if (argmax != null) {
-            argmax[o] = bestIndex;
-        }
     }
 
     @Override

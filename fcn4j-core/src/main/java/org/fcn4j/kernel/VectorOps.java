@@ -42,25 +42,18 @@ public final class VectorOps {
      * Max-pools one plane with 2 x 2 windows and stride 2, as PyTorch's MaxPool2d(2) does: the
      * first maximum in row-major window order wins and NaN propagates. Output (i, j) of the
      * (oh, ow) plane at {@code out} covers input rows 2i, 2i + 1 and columns 2j, 2j + 1 of the plane
-     * at {@code in}, rows w apart. When argmax is not null it receives the index of the winning
-     * pixel in the input plane, {@code row * w + column}, at the output's position.
+     * at {@code in}, rows w apart.
      */
-    public static void maxPool2x2(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] argmax) {
+    public static void maxPool2x2(float[] x, int in, int w, int oh, int ow, float[] y, int out) {
         if (oh < 0 || ow < 0 || 2 * ow > w) {
-            throw new IllegalArgumentException("a (" + oh + ", " + ow + ") output needs 2 x 2 windows inside rows of "
-                    + w + " values");
+            throw new IllegalArgumentException("maxPool2x2: a (" + oh + ", " + ow + ") output needs 2 x 2 windows "
+                    + "inside rows of " + w + " values");
         }
         checkRange("x", x, in, oh == 0 ? 0 : (2 * oh - 1) * w + 2 * ow);
         checkRange("y", y, out, oh * ow);
-        if (argmax != null && (out < 0 || (long) out + (long) oh * ow > argmax.length)) {
-            throw new IllegalArgumentException("range [" + out + ", " + ((long) out + (long) oh * ow)
-                    + ") of argmax is outside its " + argmax.length + " elements");
-        }
         KernelSupport ks = KernelProvider.get();
-        if (argmax == null) {
-            KernelWarmUp.evaluationKernelCalled(ks);
-        }
-        ks.maxPool2x2(x, in, w, oh, ow, y, out, argmax);
+        KernelWarmUp.evaluationKernelCalled(ks);
+        ks.maxPool2x2(x, in, w, oh, ow, y, out);
     }
 
     /**

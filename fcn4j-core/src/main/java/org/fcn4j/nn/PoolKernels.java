@@ -111,7 +111,7 @@ final class PoolKernels {
                 int out = p * oh * ow;
                 if (twoByTwo) {
                     if (argmax == null) {
-                        VectorOps.maxPool2x2(x, in, w, oh, ow, y, out, null);
+                        VectorOps.maxPool2x2(x, in, w, oh, ow, y, out);
                     } else {
                         maxPool2x2(x, in, w, y, out, oh, ow, argmax, p * wordsPerPlane);
                     }

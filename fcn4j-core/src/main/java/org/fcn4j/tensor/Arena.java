@@ -92,7 +92,7 @@ public final class Arena {
     /** Zero-filled storage of n floats: from the open arena of this thread, else new. */
     public static float[] floats(int n) {
         Arena a = ACTIVE.get();
-        return a == null ? new float[n] : a.takeFloats(n);
+        return a == null ? new float[n] : a.takeFloats(n, true);
     }
 
     /**
@@ -101,14 +101,7 @@ public final class Arena {
      */
     public static float[] floatsToOverwrite(int n) {
         Arena a = ACTIVE.get();
-        if (a != null && a.find(n, true) instanceof float[] f) {
-            return f;
-        }
-        float[] f = new float[n];
-        if (a != null) {
-            a.passOrder.add(f);
-        }
-        return f;
+        return a == null ? new float[n] : a.takeFloats(n, false);
     }
 
     /** Zero-filled storage of n ints: from the open arena of this thread, else new. */
@@ -117,9 +110,11 @@ public final class Arena {
         return a == null ? new int[n] : a.takeInts(n);
     }
 
-    private float[] takeFloats(int n) {
+    private float[] takeFloats(int n, boolean zeroed) {
         if (find(n, true) instanceof float[] f) {
-            Arrays.fill(f, 0f);
+            if (zeroed) {
+                Arrays.fill(f, 0f);
+            }
             return f;
         }
         float[] f = new float[n];

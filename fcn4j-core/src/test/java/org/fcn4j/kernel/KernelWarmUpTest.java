@@ -38,7 +38,7 @@ class KernelWarmUpTest {
     }
 
     @Test
-    void startsCallingTheKernelsUnlessThePropertyIsFalse() throws InterruptedException {
+    void startsUnlessPropertyIsFalse() throws InterruptedException {
         String before = System.getProperty(KernelWarmUp.PROPERTY);
         try {
             System.setProperty(KernelWarmUp.PROPERTY, "false");

@@ -88,7 +88,7 @@ class VectorOpsTest {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("implementations")
-    void maxPool2x2MatchesTheRule(KernelSupport ks) {
+    void maxPool2x2FollowsTheRule(KernelSupport ks) {
         Generator rng = new Generator(33);
         float[] specials = {0f, -0f, 1f, Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
         for (int ow : sizes(ks)) {
@@ -101,11 +101,8 @@ class VectorOpsTest {
                     int pick = rng.nextInt(10);
                     x[i] = pick < specials.length ? specials[pick] : rng.nextInt(3) - 1f;
                 }
-                float[] y = new float[2 + oh * ow];
-                int[] argmax = new int[y.length];
-                ks.maxPool2x2(x, in, w, oh, ow, y, 2, argmax);
-                float[] yOnly = new float[y.length];
-                ks.maxPool2x2(x, in, w, oh, ow, yOnly, 2, null);
+                float[] y = new float[3 + oh * ow];
+                ks.maxPool2x2(x, in, w, oh, ow, y, 2);
                 for (int i = 0; i < oh; i++) {
                     for (int j = 0; j < ow; j++) {
                         int best = 2 * i * w + 2 * j;
@@ -118,14 +115,11 @@ class VectorOpsTest {
                         }
                         int o = 2 + i * ow + j;
                         String where = ks + ": ow=" + ow + ", w=" + w + ", output (" + i + ", " + j + ")";
-                        assertEquals(best, argmax[o], where + ", argmax");
                         assertEquals(Float.floatToRawIntBits(x[in + best]), Float.floatToRawIntBits(y[o]), where);
-                        assertEquals(Float.floatToRawIntBits(y[o]), Float.floatToRawIntBits(yOnly[o]),
-                                where + ", without argmax");
                     }
                 }
-                assertEquals(0f, y[0], ks + ": wrote before the output");
-                assertEquals(0, argmax[1], ks + ": wrote argmax before the output");
+                assertEquals(0f, y[1], ks + ": wrote before the output");
+                assertEquals(0f, y[y.length - 1], ks + ": wrote after the output");
             }
         }
     }

@@ -2,12 +2,13 @@ package org.fcn4j.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import org.fcn4j.autograd.GradMode;
 import org.fcn4j.tensor.Generator;
 import org.fcn4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * MaxPool2d(2) with a gradient against a plain loop over the windows. The cases cover ties (the
+ * MaxPool2d(2), with a gradient and without, against a plain loop over the windows. The cases cover ties (the
  * first maximum in row order wins), NaN (the last NaN wins), odd sizes whose last row or column no
  * window reads, and planes whose number of outputs is not a multiple of 16.
  */
@@ -61,6 +62,12 @@ class MaxPool2x2Test {
             assertArrayEquals(y.shape(), new int[] {s[0], s[1], oh, ow}, name + ": output shape");
             assertArrayEquals(expectedY, y.data(), name + ": forward");
             assertArrayEquals(expectedDx, x.grad().data(), name + ": input gradient");
+
+            // Without gradient recording the vector loop runs, with no indices kept.
+            try (var _ = GradMode.noGrad()) {
+                assertArrayEquals(expectedY, new MaxPool2d(2).forward(Tensor.of(values, s)).data(),
+                        name + ": forward without gradient");
+            }
         }
     }
 }

@@ -29,6 +29,21 @@ class ArenaTest {
     }
 
     @Test
+    void overwriteBufferKeepsItsContents() {
+        Arena arena = new Arena();
+        float[] a;
+        try (var _ = arena.open(() -> true)) {
+            a = Arena.floatsToOverwrite(3);
+            a[1] = 5f;
+        }
+        try (var _ = arena.open(() -> true)) {
+            assertSame(a, Arena.floatsToOverwrite(3), "first request of the second pass");
+            assertArrayEquals(new float[] {0f, 5f, 0f}, a, "a buffer to overwrite is handed out unzeroed");
+        }
+        assertArrayEquals(new float[4], Arena.floatsToOverwrite(4), "without an arena, a new zeroed array");
+    }
+
+    @Test
     void reorderedPassMatchesByLength() {
         Arena arena = new Arena();
         float[] six;
