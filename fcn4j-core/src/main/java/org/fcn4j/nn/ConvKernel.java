@@ -430,11 +430,30 @@ final class ConvKernel {
         ConvGeometry image = oneImage(g);
         int[][] t = offsets(image);
         int in = g.c() * g.h() * g.w();
-        for (int i = 0; i < g.n(); i++) {
-            float[] src = padded(x, i * in, image);
-            Gemm.sgemmGather(g.f(), g.l(), g.k(), w, 0, g.k(), src, src == x ? i * in : 0, t[0], t[1], y,
-                    i * g.f() * g.l(), g.l(), t[2], true);
+        Parallel.RangeBody images = (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                float[] src = padded(x, i * in, image);
+                Gemm.sgemmGather(g.f(), g.l(), g.k(), w, 0, g.k(), src, src == x ? i * in : 0, t[0], t[1], y,
+                        i * g.f() * g.l(), g.l(), t[2], true);
+            }
+        };
+        if (splitsImages(g.n())) {
+            Parallel.forRange(g.n(), images);
+        } else {
+            images.run(0, g.n());
         }
+    }
+
+    /**
+     * True when the per-image products are better spread over the threads whole, one image per
+     * thread at a time, than each split over all threads: when the images divide evenly among the
+     * threads or are many. A product split over the threads waits for the slowest part and pays a
+     * fork and join per image, and the padding of each image is a parallel loop of its own.
+     * The sums are the same either way (no product is split along K).
+     */
+    static boolean splitsImages(int images) {
+        int threads = Parallel.threads();
+        return threads > 1 && (images % threads == 0 || images >= 4 * threads);
     }
 
     /**

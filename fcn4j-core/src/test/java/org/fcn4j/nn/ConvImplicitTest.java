@@ -1,8 +1,10 @@
 package org.fcn4j.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.fcn4j.kernel.Parallel;
 import org.fcn4j.tensor.Generator;
 import org.fcn4j.tensor.Tensor;
 import org.fcn4j.testing.Approx;
@@ -112,6 +114,36 @@ class ConvImplicitTest {
                 assertEquals(Float.floatToIntBits(dwBatch[i]), Float.floatToIntBits(dwByImage[i]),
                         name + ": weight gradient, element " + i);
             }
+        }
+    }
+
+    @Test
+    void imagesSpreadOverThreadsGiveTheSameBits() {
+        Generator rng = new Generator(33);
+        int saved = Parallel.threads();
+        try {
+            // 8 images divide among 2 threads; 3 among 2 do not and 3 among 3 do.
+            for (int n : new int[] {8, 3}) {
+                ConvGeometry g = new ConvGeometry(n, 4, 64, 64, 6, 1, 3, 3, 1, 1, 1, 1, 1, 1, 64, 64);
+                float[] x = Tensor.randn(rng, n, 4, 64, 64).data();
+                float[] w = Tensor.randn(rng, 6, 4, 3, 3).data();
+                Parallel.setThreads(1);
+                assertFalse(ConvKernel.splitsImages(n), "one thread splits nothing");
+                float[] ref = new float[n * 6 * 4096];
+                ConvKernel.forwardImplicit(x, w, ref, g, false);
+                for (int threads : new int[] {2, 3}) {
+                    Parallel.setThreads(threads);
+                    String name = n + " images on " + threads + " threads";
+                    assertEquals(n % threads == 0, ConvKernel.splitsImages(n), name);
+                    float[] y = new float[ref.length];
+                    ConvKernel.forwardImplicit(x, w, y, g, false);
+                    for (int i = 0; i < y.length; i++) {
+                        assertEquals(Float.floatToIntBits(ref[i]), Float.floatToIntBits(y[i]), name + ", element " + i);
+                    }
+                }
+            }
+        } finally {
+            Parallel.setThreads(saved);
         }
     }
 }
