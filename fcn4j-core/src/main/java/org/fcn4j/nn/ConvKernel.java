@@ -445,11 +445,10 @@ final class ConvKernel {
     }
 
     /**
-     * True when the per-image products are better spread over the threads whole, one image per
-     * thread at a time, than each split over all threads: when the images divide evenly among the
-     * threads or are many. A product split over the threads waits for the slowest part and pays a
-     * fork and join per image, and the padding of each image is a parallel loop of its own.
-     * The sums are the same either way (no product is split along K).
+     * Returns true when each thread should take whole images, which happens when the images divide
+     * evenly among the threads or number at least four per thread. Splitting every image's product
+     * over the threads costs a fork and join per image. The sums are the same, because no product
+     * is split along K.
      */
     static boolean splitsImages(int images) {
         int threads = Parallel.threads();
