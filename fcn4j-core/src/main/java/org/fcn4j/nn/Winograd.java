@@ -52,10 +52,11 @@ final class Winograd {
      * True for the geometries this path computes faster: 3 x 3 kernel, unit stride and dilation,
      * one group, outputs at least {@link ConvKernel#MIN_IMPLICIT_WIDTH} pixels wide and at least
      * {@value #MIN_CHANNELS} input channels. With fewer channels the 16 products are too short
-     * (K = C) to pay for the transforms, which read and write every value 4 times. In inference
-     * of the U-Net benchmark (1 thread, busy machine), taking it from 32 channels up gave the
-     * same time on the small size (16 to 256 channels) and 15 % less on the standard one (32 to
-     * 1024 channels).
+     * (K = C) to pay for the transforms, which read and write every value 4 times. Measured on
+     * the U-Net benchmark's layers (2 threads, Zen 4), 32 input channels took 0.55 to 0.9 times
+     * the exact product's time (64 x 64 down to 16 x 16 outputs, and 128 x 128), 16 channels 1.0
+     * to 1.05 times on 64 x 64. Outputs of 8 x 8 or less are excluded by the width limit: there
+     * Winograd took up to 1.9 times as long.
      */
     static boolean applies(ConvGeometry g) {
         return ENABLED && g.r() == 3 && g.s() == 3 && g.strideH() == 1 && g.strideW() == 1 && g.dilationH() == 1
@@ -63,7 +64,7 @@ final class Winograd {
                 && g.c() >= MIN_CHANNELS;
     }
 
-    static final int MIN_CHANNELS = 64;
+    static final int MIN_CHANNELS = 32;
 
     /** Writes y = conv(x) (no bias). x: (N, C, H, W); w: (F, C, 3, 3); y: (N, F, P, Q). */
     static void forward(float[] x, float[] w, float[] y, ConvGeometry g) {
@@ -79,13 +80,25 @@ final class Winograd {
         float[] unpacked = ConvKernel.secondBuffer(16 * f * c);         // (16, F, C)
         transformWeights(w, f, c, unpacked);
         pack(unpacked, f, c, u);
-        float[] xp = ConvKernel.secondBuffer(image.n() * c * paddedSize(image.p()) * paddedSize(image.q()));
+        int padded = image.n() * c * paddedSize(image.p()) * paddedSize(image.q());
 
-        // Large images one at a time, so that the padded input covers one image (as in ConvKernel).
-        // Each output sums the same products in the same order either way.
-        int images = image == g ? 1 : g.n();
-        for (int i = 0; i < images; i++) {
-            forward(x, i * g.c() * g.h() * g.w(), u, xp, y, i * g.f() * g.l(), image);
+        // Large images one at a time, so that the padded input covers one image (as in ConvKernel),
+        // and whole images to each thread where ConvKernel spreads them so. Each output sums the
+        // same products in the same order either way.
+        if (image == g) {
+            forward(x, 0, u, ConvKernel.secondBuffer(padded), y, 0, image);
+        } else {
+            Parallel.RangeBody images = (i0, i1) -> {
+                float[] xp = ConvKernel.secondBuffer(padded);
+                for (int i = i0; i < i1; i++) {
+                    forward(x, i * g.c() * g.h() * g.w(), u, xp, y, i * g.f() * g.l(), image);
+                }
+            };
+            if (ConvKernel.splitsImages(g.n())) {
+                Parallel.forRange(g.n(), images);
+            } else {
+                images.run(0, g.n());
+            }
         }
     }
 
