@@ -2,6 +2,8 @@ package org.fcn4j.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -72,5 +74,103 @@ class ParallelTest {
     void invalidThreadCountIsRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Parallel.setThreads(0));
         assertEquals("thread count must be at least 1, got 0", e.getMessage());
+    }
+
+    @Test
+    void firstFailingChunkWinsAndWorkersRecover() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.forRange(9, (s, end) -> {
+            if (s > 0) {
+                throw new IllegalStateException("chunk starting at " + s + " failed");
+            }
+        }));
+        assertEquals("chunk starting at 3 failed", e.getMessage());
+
+        AtomicIntegerArray hits = new AtomicIntegerArray(9);
+        Parallel.forRange(9, (start, end) -> {
+            for (int i = start; i < end; i++) {
+                hits.incrementAndGet(i);
+            }
+        });
+        for (int i = 0; i < 9; i++) {
+            assertEquals(1, hits.get(i), "index " + i + " after a failure");
+        }
+    }
+
+    @Test
+    void manyLoopsWithPausesCoverEveryIndex() throws InterruptedException {
+        // Pauses longer than the polling time make the workers park, so both hand-overs run.
+        long[] sums = new long[3];
+        for (int loop = 0; loop < 2000; loop++) {
+            if (loop % 200 == 0) {
+                Thread.sleep(2);
+            }
+            Parallel.forRange(3, (start, end) -> {
+                for (int i = start; i < end; i++) {
+                    sums[i]++;
+                }
+            });
+        }
+        assertArrayEquals(new long[] {2000, 2000, 2000}, sums);
+    }
+
+    @Test
+    void concurrentCallersEachRunTheirWholeRange() throws Exception {
+        int loops = 500;
+        AtomicIntegerArray[] hits = {new AtomicIntegerArray(12), new AtomicIntegerArray(12)};
+        Thread[] callers = new Thread[2];
+        Throwable[] failures = new Throwable[2];
+        for (int c = 0; c < 2; c++) {
+            AtomicIntegerArray mine = hits[c];
+            int caller = c;
+            callers[c] = new Thread(() -> {
+                try {
+                    for (int loop = 0; loop < loops; loop++) {
+                        Parallel.forRange(12, (start, end) -> {
+                            for (int i = start; i < end; i++) {
+                                mine.incrementAndGet(i);
+                            }
+                        });
+                    }
+                } catch (Throwable t) {
+                    failures[caller] = t;
+                }
+            });
+            callers[c].start();
+        }
+        for (Thread t : callers) {
+            t.join(30_000);
+            assertFalse(t.isAlive(), "a caller did not finish within 30 s");
+        }
+        for (int c = 0; c < 2; c++) {
+            assertNull(failures[c], "caller " + c);
+            for (int i = 0; i < 12; i++) {
+                assertEquals(loops, hits[c].get(i), "caller " + c + ", index " + i);
+            }
+        }
+    }
+
+    @Test
+    void threadCountChangeStopsOldWorkers() throws InterruptedException {
+        ConcurrentLinkedQueue<Thread> workers = new ConcurrentLinkedQueue<>();
+        Parallel.forRange(3, (start, end) -> {
+            if (start > 0) {
+                workers.add(Thread.currentThread());
+            }
+        });
+        assertEquals(2, workers.size(), "3 threads: the caller and 2 workers");
+        Parallel.setThreads(2);
+        for (Thread w : workers) {
+            w.join(5_000);
+            assertFalse(w.isAlive(), w.getName() + " still runs after the thread count changed");
+        }
+        AtomicIntegerArray hits = new AtomicIntegerArray(4);
+        Parallel.forRange(4, (start, end) -> {
+            for (int i = start; i < end; i++) {
+                hits.incrementAndGet(i);
+            }
+        });
+        for (int i = 0; i < 4; i++) {
+            assertEquals(1, hits.get(i), "index " + i + " with the new workers");
+        }
     }
 }
