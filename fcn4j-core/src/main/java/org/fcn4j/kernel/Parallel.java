@@ -33,6 +33,13 @@ public final class Parallel {
      */
     static final long SPIN_NANOS = 50_000;
 
+    /**
+     * How long a thread polls after its last wait had to park. Polling the full time there made the
+     * first training step of the small unet-bench some 30 ms slower, with the JIT compilers short
+     * of CPU time.
+     */
+    static final long SHORT_SPIN_NANOS = 5_000;
+
     private Parallel() {
     }
 
@@ -204,6 +211,11 @@ public final class Parallel {
         private volatile long finished;
         private volatile boolean parked;
         private volatile Thread waiter;
+        // How long the worker polls for its next chunk, and the caller for this worker's chunk.
+        // Each is short after a wait that had to park: then the other thread is slow (for example
+        // still interpreted, at start-up), and polling would only take CPU time from the JIT.
+        private long chunkPoll = SPIN_NANOS;
+        private long joinPoll = SPIN_NANOS;
 
         Worker(Team team, int index) {
             super("fcn4j-compute-" + index);
@@ -226,12 +238,14 @@ public final class Parallel {
         // Waits until the last posted chunk has finished and returns what it threw, or null.
         Throwable await() {
             long target = posted;
-            long deadline = System.nanoTime() + SPIN_NANOS;
+            long deadline = System.nanoTime() + joinPoll;
+            joinPoll = SPIN_NANOS;
             while (finished != target) {
                 if (System.nanoTime() - deadline < 0) {
                     Thread.onSpinWait();
                     continue;
                 }
+                joinPoll = SHORT_SPIN_NANOS;
                 waiter = Thread.currentThread();
                 if (finished != target) {
                     LockSupport.parkNanos(this, 1_000_000);
@@ -262,7 +276,8 @@ public final class Parallel {
 
         // Polls, then parks, until chunk done + 1 is posted (true) or the team stops (false).
         private boolean awaitChunk(long done) {
-            long deadline = System.nanoTime() + SPIN_NANOS;
+            long deadline = System.nanoTime() + chunkPoll;
+            chunkPoll = SPIN_NANOS;
             while (posted == done) {
                 if (team.stopped) {
                     return false;
@@ -271,6 +286,7 @@ public final class Parallel {
                     Thread.onSpinWait();
                     continue;
                 }
+                chunkPoll = SHORT_SPIN_NANOS;
                 parked = true;
                 if (posted == done && !team.stopped) {
                     LockSupport.park(this);
