@@ -54,9 +54,9 @@ final class Winograd {
      * at least {@value #MIN_CHANNELS} input channels, or outputs at least {@value #NARROW_MIN_WIDTH}
      * wide with at least {@value #NARROW_MIN_CHANNELS}. With fewer channels the 16 products are too
      * short (K = C) to pay for the transforms, which read and write every value 4 times. Measured
-     * on the U-Net benchmark's layers (2 threads, Zen 4, 8 images), Winograd took 0.55 to 0.9
-     * times the exact product's time from 32 channels on outputs of 16 x 16 to 128 x 128, and 1.0
-     * to 1.05 times with 16 channels on 64 x 64. On 8 x 8 it took 0.83 to 0.92 times from 256
+     * on the U-Net benchmark's layers (2 threads, Zen 4, 8 images): from 32 channels on outputs
+     * of 16 x 16 to 128 x 128, Winograd took 0.55 to 0.9 times the exact product's time. With 16
+     * channels on 64 x 64 it took 1.0 to 1.05 times. On 8 x 8 it took 0.83 to 0.92 times from 256
      * channels, but 1.5 to 1.6 times with 64 and 128, and on 4 x 4 about twice as long.
      */
     static boolean applies(ConvGeometry g) {
