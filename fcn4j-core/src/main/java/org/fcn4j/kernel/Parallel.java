@@ -181,7 +181,7 @@ public final class Parallel {
         final Worker[] workers;
         final AtomicBoolean busy = new AtomicBoolean();
         volatile boolean stopped;
-        // Set by the first worker that leaves, which holds busy from then on, so that no caller can
+        // Set by the first worker that leaves, which keeps busy set from then on, so that no caller can
         // post a chunk to a worker that has left.
         volatile boolean closed;
 
@@ -285,7 +285,7 @@ public final class Parallel {
             chunkPoll = SPIN_NANOS;
             while (posted == done) {
                 if (team.stopped && (team.closed || team.busy.compareAndSet(false, true))) {
-                    // No caller holds the team, so no chunk is posted or running.
+                    // No caller has the team, so no chunk is posted or running.
                     team.closed = true;
                     return false;
                 }
@@ -297,7 +297,7 @@ public final class Parallel {
                 parked = true;
                 if (posted == done && !team.stopped) {
                     LockSupport.park(this);
-                    Thread.interrupted(); // an interrupt would end every later park at once
+                    Thread.interrupted(); // An interrupt would end every later park at once.
                 }
                 parked = false;
                 deadline = System.nanoTime() + SPIN_NANOS;
