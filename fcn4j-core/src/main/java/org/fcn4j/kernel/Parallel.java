@@ -138,13 +138,15 @@ public final class Parallel {
         }
     }
 
-    private static void forChunks(int n, int chunks, RangeBody body) {
+    private static void forChunks(int n, int wanted, RangeBody body) {
         Team t = team();
         if (!t.busy.compareAndSet(false, true)) {
             // Another thread's loop has the workers: this one runs alone rather than wait.
             runChunk(body, 0, n);
             return;
         }
+        // The team may be one for a thread count set since the caller read it.
+        int chunks = Math.min(wanted, t.workers.length + 1);
         try {
             for (int c = 1; c < chunks; c++) {
                 t.workers[c - 1].post(body, (int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
@@ -179,6 +181,9 @@ public final class Parallel {
         final Worker[] workers;
         final AtomicBoolean busy = new AtomicBoolean();
         volatile boolean stopped;
+        // Set by the first worker that leaves, which keeps busy set from then on, so that no caller can
+        // post a chunk to a worker that has left.
+        volatile boolean closed;
 
         Team(int size) {
             workers = new Worker[size];
@@ -279,7 +284,9 @@ public final class Parallel {
             long deadline = System.nanoTime() + chunkPoll;
             chunkPoll = SPIN_NANOS;
             while (posted == done) {
-                if (team.stopped) {
+                if (team.stopped && (team.closed || team.busy.compareAndSet(false, true))) {
+                    // No caller has the team, so no chunk is posted or running.
+                    team.closed = true;
                     return false;
                 }
                 if (System.nanoTime() - deadline < 0) {
@@ -290,6 +297,7 @@ public final class Parallel {
                 parked = true;
                 if (posted == done && !team.stopped) {
                     LockSupport.park(this);
+                    Thread.interrupted(); // An interrupt would end every later park at once.
                 }
                 parked = false;
                 deadline = System.nanoTime() + SPIN_NANOS;

@@ -173,4 +173,37 @@ class ParallelTest {
             assertEquals(1, hits.get(i), "index " + i + " with the new workers");
         }
     }
+
+    @Test
+    void threadCountChangeDuringLoopsLosesNoChunk() throws Exception {
+        // One thread runs loops while this one changes the thread count back and forth: every loop
+        // must still cover its range once, on the old workers, the new ones or alone.
+        int loops = 3000;
+        AtomicIntegerArray hits = new AtomicIntegerArray(6);
+        Throwable[] failure = new Throwable[1];
+        Thread caller = new Thread(() -> {
+            try {
+                for (int loop = 0; loop < loops; loop++) {
+                    Parallel.forRange(6, (start, end) -> {
+                        for (int i = start; i < end; i++) {
+                            hits.incrementAndGet(i);
+                        }
+                    });
+                }
+            } catch (Throwable t) {
+                failure[0] = t;
+            }
+        });
+        caller.start();
+        for (int change = 0; caller.isAlive() && change < 200; change++) {
+            Parallel.setThreads(change % 2 == 0 ? 2 : 3);
+            Thread.sleep(1);
+        }
+        caller.join(30_000);
+        assertFalse(caller.isAlive(), "the loops did not finish within 30 s");
+        assertNull(failure[0], "the loops failed");
+        for (int i = 0; i < 6; i++) {
+            assertEquals(loops, hits.get(i), "index " + i);
+        }
+    }
 }

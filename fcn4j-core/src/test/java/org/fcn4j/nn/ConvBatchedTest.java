@@ -1,5 +1,7 @@
 package org.fcn4j.nn;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.fcn4j.tensor.Generator;
@@ -11,6 +13,7 @@ import org.junit.jupiter.api.Test;
  * ConvKernel's batched path (one product over all images of a small-image batch) against the same
  * kernels run image by image, which take the per-image path: forward (also accumulating), input
  * and weight gradients, on random geometries with strides, dilations, paddings and the contiguous-row case.
+ * Batches too large for one product run as products over groups of images, checked the same way.
  */
 class ConvBatchedTest {
 
@@ -83,5 +86,56 @@ class ConvBatchedTest {
             Approx.assertClose(name + ": input gradient", dxRef, dx, 1e-5, 1e-5);
             Approx.assertClose(name + ": weight gradient", dWeightRef, dWeight, 1e-4, 1e-5);
         }
+    }
+
+    @Test
+    void largeBatchesRunInGroupsOfImages() {
+        Generator rng = new Generator(22);
+        // 16 images of 8 x 8 with 512 channels: the batch's im2col matrix would take 4.7 million
+        // floats, so the products take 14 images, then 2.
+        int n = 16;
+        int c = 512;
+        int f = 3;
+        ConvGeometry g = new ConvGeometry(n, c, 8, 8, f, 1, 3, 3, 1, 1, 1, 1, 1, 1, 8, 8);
+        ConvGeometry one = new ConvGeometry(1, c, 8, 8, f, 1, 3, 3, 1, 1, 1, 1, 1, 1, 8, 8);
+        assertFalse(ConvKernel.batchesImages(g), "too large for one product");
+        assertEquals(14, ConvKernel.imagesPerProduct(g), "images per product");
+
+        float[] x = Tensor.randn(rng, n, c, 8, 8).data();
+        float[] wt = Tensor.randn(rng, f, c, 3, 3).data();
+        float[] dy = Tensor.randn(rng, n, f, 8, 8).data();
+        float[] y = new float[dy.length];
+        float[] yAcc = Tensor.randn(rng, n, f, 8, 8).data();
+        float[] yAccRef = yAcc.clone();
+        float[] dx = Tensor.randn(rng, n, c, 8, 8).data();
+        float[] dxRef = dx.clone();
+        float[] dWeight = Tensor.randn(rng, f, c, 3, 3).data();
+        float[] dWeightRef = dWeight.clone();
+        ConvKernel.forward(x, wt, y, g, false);
+        ConvKernel.forward(x, wt, yAcc, g, true);
+        ConvKernel.backwardData(dy, wt, dx, g);
+        ConvKernel.backwardWeight(x, dy, dWeight, g);
+
+        int in = c * 64;
+        int out = f * 64;
+        float[] yRef = new float[dy.length];
+        for (int i = 0; i < n; i++) {
+            float[] xi = java.util.Arrays.copyOfRange(x, i * in, (i + 1) * in);
+            float[] dyi = java.util.Arrays.copyOfRange(dy, i * out, (i + 1) * out);
+            float[] yi = new float[out];
+            ConvKernel.forward(xi, wt, yi, one, false);
+            System.arraycopy(yi, 0, yRef, i * out, out);
+            for (int j = 0; j < out; j++) {
+                yAccRef[i * out + j] += yi[j];
+            }
+            float[] dxi = java.util.Arrays.copyOfRange(dxRef, i * in, (i + 1) * in);
+            ConvKernel.backwardData(dyi, wt, dxi, one);
+            System.arraycopy(dxi, 0, dxRef, i * in, in);
+            ConvKernel.backwardWeight(xi, dyi, dWeightRef, one);
+        }
+        Approx.assertClose("grouped forward", yRef, y, 1e-5, 1e-4);
+        Approx.assertClose("grouped forward, accumulating", yAccRef, yAcc, 1e-5, 1e-4);
+        Approx.assertClose("grouped input gradient", dxRef, dx, 1e-5, 1e-4);
+        Approx.assertClose("grouped weight gradient", dWeightRef, dWeight, 1e-4, 1e-3);
     }
 }

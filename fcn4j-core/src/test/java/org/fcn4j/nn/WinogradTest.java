@@ -36,8 +36,9 @@ class WinogradTest {
             ConvGeometry g = new ConvGeometry(n, c, h, w, f, 1, 3, 3, 1, 1, pt, pl, 1, 1, p, q);
             String name = "conv " + c + " -> " + f + ", padding (" + pt + ", " + pb + ", " + pl + ", " + pr + "), "
                     + n + " images of " + h + "x" + w;
-            assertEquals(q >= ConvKernel.MIN_IMPLICIT_WIDTH && c >= Winograd.MIN_CHANNELS, Winograd.applies(g),
-                    name + ": path taken");
+            boolean wide = q >= ConvKernel.MIN_IMPLICIT_WIDTH && c >= Winograd.MIN_CHANNELS;
+            boolean narrow = q >= Winograd.NARROW_MIN_WIDTH && c >= Winograd.NARROW_MIN_CHANNELS;
+            assertEquals(wide || narrow, Winograd.applies(g), name + ": path taken");
 
             float[] x = Tensor.randn(rng, n, c, h, w).data();
             float[] wt = Tensor.randn(rng, f, c, 3, 3).data();
@@ -72,6 +73,20 @@ class WinogradTest {
                 }
             }
         }
+    }
+
+    @Test
+    void narrowOutputsNeedManyChannels() {
+        assertTrue(Winograd.applies(same(256, 8)), "256 channels on 8 x 8");
+        assertFalse(Winograd.applies(same(128, 8)), "128 channels on 8 x 8");
+        assertFalse(Winograd.applies(same(512, 4)), "512 channels on 4 x 4");
+        assertTrue(Winograd.applies(same(32, 16)), "32 channels on 16 x 16");
+        assertFalse(Winograd.applies(same(16, 64)), "16 channels on 64 x 64");
+    }
+
+    // A 3 x 3 "same" convolution of 2 images of size x size with c input channels and 4 filters.
+    private static ConvGeometry same(int c, int size) {
+        return new ConvGeometry(2, c, size, size, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, size, size);
     }
 
     @Test
