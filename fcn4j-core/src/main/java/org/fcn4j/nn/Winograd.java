@@ -52,23 +52,31 @@ final class Winograd {
      * True for the geometries this path computes faster: 3 x 3 kernel, unit stride and dilation,
      * one group, and either outputs at least {@link ConvKernel#MIN_IMPLICIT_WIDTH} pixels wide with
      * at least {@value #MIN_CHANNELS} input channels, or outputs at least {@value #NARROW_MIN_WIDTH}
-     * wide with at least {@value #NARROW_MIN_CHANNELS}. With fewer channels the 16 products are too
-     * short (K = C) to pay for the transforms, which read and write every value 4 times. Measured
-     * on the U-Net benchmark's layers (2 threads, Zen 4, 8 images): from 32 channels on outputs
-     * of 16 x 16 to 128 x 128, Winograd took 0.55 to 0.9 times the exact product's time. With 16
-     * channels on 64 x 64 it took 1.0 to 1.05 times. On 8 x 8 it took 0.83 to 0.92 times from 256
-     * channels, but 1.5 to 1.6 times with 64 and 128, and on 4 x 4 about twice as long.
+     * wide with at least {@value #NARROW_MIN_CHANNELS} and at most {@value #NARROW_MAX_WEIGHTS}
+     * transformed weights (16 F C). With fewer channels the 16 products are too short (K = C) to
+     * pay for the transforms, which read and write every value 4 times. Measured on the U-Net
+     * benchmark's layers (2 threads, Zen 4, 8 images): from 32 channels on outputs of 16 x 16 to
+     * 128 x 128, Winograd took 0.55 to 0.9 times the exact product's time. With 16 channels on
+     * 64 x 64 it took 1.0 to 1.05 times. On 8 x 8 it took 0.83 to 0.92 times from 256 channels,
+     * but 1.5 to 1.6 times with 64 and 128, and on 4 x 4 about twice as long.
+     *
+     * <p>NOTE: the weight limit is for memory, not speed. The transformed weights take two
+     * buffers of 16 F C floats (packed and unpacked), which grow to the largest layer. With the
+     * standard unet-bench's 8 x 8 layers of 512 channels (16.8 MB each) its peak memory rose from
+     * about 677 to 740 MB.
      */
     static boolean applies(ConvGeometry g) {
         return ENABLED && g.r() == 3 && g.s() == 3 && g.strideH() == 1 && g.strideW() == 1 && g.dilationH() == 1
                 && g.dilationW() == 1 && g.groups() == 1
                 && (g.q() >= ConvKernel.MIN_IMPLICIT_WIDTH && g.c() >= MIN_CHANNELS
-                        || g.q() >= NARROW_MIN_WIDTH && g.c() >= NARROW_MIN_CHANNELS);
+                        || g.q() >= NARROW_MIN_WIDTH && g.c() >= NARROW_MIN_CHANNELS
+                                && 16L * g.f() * g.c() <= NARROW_MAX_WEIGHTS);
     }
 
     static final int MIN_CHANNELS = 32;
     static final int NARROW_MIN_WIDTH = 8;
     static final int NARROW_MIN_CHANNELS = 256;
+    static final int NARROW_MAX_WEIGHTS = 1 << 20;
 
     /** Writes y = conv(x) (no bias). x: (N, C, H, W); w: (F, C, 3, 3); y: (N, F, P, Q). */
     static void forward(float[] x, float[] w, float[] y, ConvGeometry g) {

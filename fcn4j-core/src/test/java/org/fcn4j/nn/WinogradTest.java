@@ -37,7 +37,8 @@ class WinogradTest {
             String name = "conv " + c + " -> " + f + ", padding (" + pt + ", " + pb + ", " + pl + ", " + pr + "), "
                     + n + " images of " + h + "x" + w;
             boolean wide = q >= ConvKernel.MIN_IMPLICIT_WIDTH && c >= Winograd.MIN_CHANNELS;
-            boolean narrow = q >= Winograd.NARROW_MIN_WIDTH && c >= Winograd.NARROW_MIN_CHANNELS;
+            boolean narrow = q >= Winograd.NARROW_MIN_WIDTH && c >= Winograd.NARROW_MIN_CHANNELS
+                    && 16L * f * c <= Winograd.NARROW_MAX_WEIGHTS;
             assertEquals(wide || narrow, Winograd.applies(g), name + ": path taken");
 
             float[] x = Tensor.randn(rng, n, c, h, w).data();
@@ -77,16 +78,18 @@ class WinogradTest {
 
     @Test
     void narrowOutputsNeedManyChannels() {
-        assertTrue(Winograd.applies(same(256, 8)), "256 channels on 8 x 8");
-        assertFalse(Winograd.applies(same(128, 8)), "128 channels on 8 x 8");
-        assertFalse(Winograd.applies(same(512, 4)), "512 channels on 4 x 4");
-        assertTrue(Winograd.applies(same(32, 16)), "32 channels on 16 x 16");
-        assertFalse(Winograd.applies(same(16, 64)), "16 channels on 64 x 64");
+        assertTrue(Winograd.applies(same(256, 128, 8)), "256 -> 128 channels on 8 x 8");
+        assertFalse(Winograd.applies(same(128, 128, 8)), "128 -> 128 channels on 8 x 8");
+        assertFalse(Winograd.applies(same(512, 512, 8)), "512 -> 512 channels on 8 x 8: too many weights");
+        assertFalse(Winograd.applies(same(512, 4, 4)), "512 channels on 4 x 4");
+        assertTrue(Winograd.applies(same(512, 512, 16)), "512 -> 512 channels on 16 x 16");
+        assertTrue(Winograd.applies(same(32, 4, 16)), "32 channels on 16 x 16");
+        assertFalse(Winograd.applies(same(16, 4, 64)), "16 channels on 64 x 64");
     }
 
-    // A 3 x 3 "same" convolution of 2 images of size x size with c input channels and 4 filters.
-    private static ConvGeometry same(int c, int size) {
-        return new ConvGeometry(2, c, size, size, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, size, size);
+    // A 3 x 3 "same" convolution of 2 images of size x size from c to f channels.
+    private static ConvGeometry same(int c, int f, int size) {
+        return new ConvGeometry(2, c, size, size, f, 1, 3, 3, 1, 1, 1, 1, 1, 1, size, size);
     }
 
     @Test
