@@ -36,6 +36,16 @@ def fastest(records):
     return pick(records, "model", "N") / (pick(records, "infer", "min_ms") / 1e3)
 
 
+def ratio_table(title, keys, fcn, ref):
+    """Prints a table header and, per key, the medians over the runs and their ratio."""
+    print("| %s | fcn4j | PyTorch | fcn4j / PyTorch |" % title)
+    print("| --- | --- | --- | --- |")
+    for key in keys:
+        a = statistics.median(r[key] for r in fcn)
+        b = statistics.median(r[key] for r in ref)
+        print("| %s | %.1f | %.1f | %.2f |" % (key, a, b, a / b))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", default="small", choices=["small", "standard"])
@@ -63,22 +73,12 @@ def main():
         print(json.dumps({"fcn4j": fcn[-1], "pytorch": ref[-1]}))
     print("load after:", os.getloadavg())
 
-    print("| %s, %d threads | fcn4j | PyTorch | fcn4j / PyTorch |" % (args.size, args.threads))
-    print("| --- | --- | --- | --- |")
-    for key in ("train_step_ms", "infer_img_per_s"):
-        a = statistics.median(r[key] for r in fcn)
-        b = statistics.median(r[key] for r in ref)
-        print("| %s | %.1f | %.1f | %.2f |" % (key, a, b, a / b))
+    title = "%s, %d threads" % (args.size, args.threads)
+    ratio_table(title, ("train_step_ms", "infer_img_per_s"), fcn, ref)
     for key in ("first_step_ms", "peak_rss_mb"):
         print("| %s | %.0f | | |" % (key, statistics.median(r[key] for r in fcn)))
     print()
-    print("| %s, %d threads, fastest of each run | fcn4j | PyTorch | fcn4j / PyTorch |" % (args.size, args.threads))
-    print("| --- | --- | --- | --- |")
-    for key in ("fastest_step_ms", "fastest_batch_img_per_s"):
-        a = statistics.median(r[key] for r in fcn)
-        b = statistics.median(r[key] for r in ref)
-        print("| %s | %.1f | %.1f | %.2f |" % (key, a, b, a / b))
-
+    ratio_table(title + ", fastest of each run", ("fastest_step_ms", "fastest_batch_img_per_s"), fcn, ref)
 
 if __name__ == "__main__":
     main()

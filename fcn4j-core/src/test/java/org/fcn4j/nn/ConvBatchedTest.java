@@ -63,24 +63,8 @@ class ConvBatchedTest {
             float[] dWeightRef = dWeight.clone();
             ConvKernel.backwardWeight(x, dy, dWeight, g);
 
-            int in = c * h * w;
-            int out = f * p * q;
-            float[] yRef = new float[dy.length];
             float[] yAccRef = y0.clone();
-            for (int i = 0; i < n; i++) {
-                float[] xi = java.util.Arrays.copyOfRange(x, i * in, (i + 1) * in);
-                float[] yi = new float[out];
-                ConvKernel.forward(xi, wt, yi, one, false);
-                System.arraycopy(yi, 0, yRef, i * out, out);
-                for (int j = 0; j < out; j++) {
-                    yAccRef[i * out + j] += yi[j];
-                }
-                float[] dxi = java.util.Arrays.copyOfRange(dxRef, i * in, (i + 1) * in);
-                ConvKernel.backwardData(java.util.Arrays.copyOfRange(dy, i * out, (i + 1) * out), wt, dxi, one);
-                System.arraycopy(dxi, 0, dxRef, i * in, in);
-                ConvKernel.backwardWeight(xi, java.util.Arrays.copyOfRange(dy, i * out, (i + 1) * out), dWeightRef,
-                        one);
-            }
+            float[] yRef = imageByImage(one, n, x, wt, dy, yAccRef, dxRef, dWeightRef);
             Approx.assertClose(name + ": forward", yRef, y, 1e-5, 1e-5);
             Approx.assertClose(name + ": forward, accumulating", yAccRef, yAcc, 1e-5, 1e-5);
             Approx.assertClose(name + ": input gradient", dxRef, dx, 1e-5, 1e-5);
@@ -116,26 +100,37 @@ class ConvBatchedTest {
         ConvKernel.backwardData(dy, wt, dx, g);
         ConvKernel.backwardWeight(x, dy, dWeight, g);
 
-        int in = c * 64;
-        int out = f * 64;
-        float[] yRef = new float[dy.length];
+        float[] yRef = imageByImage(one, n, x, wt, dy, yAccRef, dxRef, dWeightRef);
+        Approx.assertClose("grouped forward", yRef, y, 1e-5, 1e-4);
+        Approx.assertClose("grouped forward, accumulating", yAccRef, yAcc, 1e-5, 1e-4);
+        Approx.assertClose("grouped input gradient", dxRef, dx, 1e-5, 1e-4);
+        Approx.assertClose("grouped weight gradient", dWeightRef, dWeight, 1e-4, 1e-3);
+    }
+
+    /**
+     * Runs the kernels on each of the n images alone, with one, the geometry of one image: returns
+     * the forward output, and adds the forward output into yAcc, the input gradients into dx and
+     * the weight gradients into dWeight.
+     */
+    private static float[] imageByImage(ConvGeometry one, int n, float[] x, float[] wt, float[] dy, float[] yAcc,
+            float[] dx, float[] dWeight) {
+        int in = one.c() * one.h() * one.w();
+        int out = one.f() * one.l();
+        float[] y = new float[n * out];
         for (int i = 0; i < n; i++) {
             float[] xi = java.util.Arrays.copyOfRange(x, i * in, (i + 1) * in);
             float[] dyi = java.util.Arrays.copyOfRange(dy, i * out, (i + 1) * out);
             float[] yi = new float[out];
             ConvKernel.forward(xi, wt, yi, one, false);
-            System.arraycopy(yi, 0, yRef, i * out, out);
+            System.arraycopy(yi, 0, y, i * out, out);
             for (int j = 0; j < out; j++) {
-                yAccRef[i * out + j] += yi[j];
+                yAcc[i * out + j] += yi[j];
             }
-            float[] dxi = java.util.Arrays.copyOfRange(dxRef, i * in, (i + 1) * in);
+            float[] dxi = java.util.Arrays.copyOfRange(dx, i * in, (i + 1) * in);
             ConvKernel.backwardData(dyi, wt, dxi, one);
-            System.arraycopy(dxi, 0, dxRef, i * in, in);
-            ConvKernel.backwardWeight(xi, dyi, dWeightRef, one);
+            System.arraycopy(dxi, 0, dx, i * in, in);
+            ConvKernel.backwardWeight(xi, dyi, dWeight, one);
         }
-        Approx.assertClose("grouped forward", yRef, y, 1e-5, 1e-4);
-        Approx.assertClose("grouped forward, accumulating", yAccRef, yAcc, 1e-5, 1e-4);
-        Approx.assertClose("grouped input gradient", dxRef, dx, 1e-5, 1e-4);
-        Approx.assertClose("grouped weight gradient", dWeightRef, dWeight, 1e-4, 1e-3);
+        return y;
     }
 }
