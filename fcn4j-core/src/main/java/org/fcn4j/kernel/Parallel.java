@@ -138,22 +138,25 @@ public final class Parallel {
         }
     }
 
-    private static void forChunks(int n, int wanted, RangeBody body) {
+    private static void forChunks(int n, int requested, RangeBody body) {
         Team t = team();
         if (!t.busy.compareAndSet(false, true)) {
-            // Another thread's loop has the workers: this one runs alone rather than wait.
-            runChunk(body, 0, n);
+            // Another thread's loop has the workers, so this one runs the same chunks alone, in
+            // order, rather than wait. Chunk-wise sums then come out as in a parallel call.
+            for (int c = 0; c < requested; c++) {
+                runChunk(body, chunkStart(n, c, requested), chunkStart(n, c + 1, requested));
+            }
             return;
         }
         // The team may be one for a thread count set since the caller read it.
-        int chunks = Math.min(wanted, t.workers.length + 1);
+        int chunks = Math.min(requested, t.workers.length + 1);
         try {
             for (int c = 1; c < chunks; c++) {
-                t.workers[c - 1].post(body, (int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+                t.workers[c - 1].post(body, chunkStart(n, c, chunks), chunkStart(n, c + 1, chunks));
             }
             Throwable first = null;
             try {
-                runChunk(body, 0, (int) ((long) n / chunks));
+                runChunk(body, 0, chunkStart(n, 1, chunks));
             } catch (RuntimeException | Error e) {
                 first = e;
             }
@@ -174,6 +177,11 @@ public final class Parallel {
         } finally {
             t.busy.set(false);
         }
+    }
+
+    // First index of chunk c of [0, n) split into the given number of chunks.
+    private static int chunkStart(int n, int c, int chunks) {
+        return (int) ((long) n * c / chunks);
     }
 
     /** The worker threads for one thread count: threads - 1 of them, because the caller runs a chunk too. */

@@ -20,9 +20,10 @@ import org.fcn4j.tensor.Tensor;
  *
  * <p>NOTE: fcn4j computes it as a float32 matrix product that reads the zero-padded input in place,
  * or through im2col blocks for grouped, width-strided and narrow layers (docs/convolution.md).
- * Without gradient recording, 3 x 3 stride-1 layers of 32 or more input channels (256 or more, with
- * at most 2^16 filter-channel pairs, on outputs 8 to 15 pixels wide) run by Winograd's F(2 x 2, 3 x 3), equal to the exact product up to float rounding. Non-zero padding modes pad the
- * input explicitly first.
+ * Without gradient recording, 3 x 3 stride-1 layers run by Winograd's F(2 x 2, 3 x 3), equal to
+ * the exact product up to float rounding. That takes 32 or more input channels, or on outputs 8 to
+ * 15 pixels wide 256 or more with at most 2^16 filter-channel pairs. Non-zero padding modes pad
+ * the input explicitly first.
  *
  * <p>Arguments (defaults in brackets, set through {@link #options()}):
  * <ul>

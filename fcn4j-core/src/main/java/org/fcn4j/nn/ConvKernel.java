@@ -146,7 +146,7 @@ final class ConvKernel {
                 g.s(), g.strideH(), g.strideW(), g.padTop(), g.padLeft(), g.dilationH(), g.dilationW(), g.p(), g.q());
     }
 
-    // y (N, F, L) = W (F, K) * col (K, N * L), through out (F, N * L); x and y from xOff and yOff.
+    // y (N, F, L) = W (F, K) * col (K, N * L), through out (F, N * L). x and y start at xOff and yOff.
     private static void forwardBatched(float[] x, int xOff, float[] w, float[] y, int yOff, ConvGeometry g,
             boolean accumulate) {
         int k = g.k();
@@ -496,10 +496,10 @@ final class ConvKernel {
     }
 
     /**
-     * Returns true when each thread should take whole images, which happens when the images divide
-     * evenly among the threads or number at least four per thread. Splitting every image's product
-     * over the threads costs a fork and join per image. The sums are the same, because no product
-     * is split along K.
+     * Returns true when each thread should take whole images: when the images divide evenly among
+     * the threads or number at least four per thread. Splitting every image's product over the
+     * threads instead hands work to the workers and waits for them once per image. The sums are
+     * the same either way, because no product is split along K.
      */
     static boolean splitsImages(int images) {
         int threads = Parallel.threads();

@@ -94,9 +94,9 @@ final class Winograd {
         pack(unpacked, f, c, u);
         int padded = image.n() * c * paddedSize(image.p()) * paddedSize(image.q());
 
-        // Large images one at a time, so that the padded input covers one image (as in ConvKernel),
-        // and whole images to each thread where ConvKernel spreads them so. Each output sums the
-        // same products in the same order either way.
+        // Large images run one at a time, so that the padded input covers one image (as in
+        // ConvKernel). Each thread takes whole images where ConvKernel.splitsImages allows it.
+        // Each output sums the same products in the same order either way.
         if (image == g) {
             forward(x, 0, u, ConvKernel.secondBuffer(padded), y, 0, image);
         } else {

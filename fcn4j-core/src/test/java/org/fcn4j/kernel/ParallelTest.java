@@ -5,8 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import org.junit.jupiter.api.AfterEach;
@@ -175,8 +180,8 @@ class ParallelTest {
     }
 
     @Test
-    void threadCountChangeDuringLoopsLosesNoChunk() throws Exception {
-        // One thread runs loops while this one changes the thread count back and forth: every loop
+    void resizeDuringLoopsLosesNoChunk() throws Exception {
+        // One thread runs loops while this one changes the thread count back and forth. Every loop
         // must still cover its range once, on the old workers, the new ones or alone.
         int loops = 3000;
         AtomicIntegerArray hits = new AtomicIntegerArray(6);
@@ -205,5 +210,35 @@ class ParallelTest {
         for (int i = 0; i < 6; i++) {
             assertEquals(loops, hits.get(i), "index " + i);
         }
+    }
+
+    @Test
+    void busyTeamRunsSameChunksInOrder() throws Exception {
+        // A loop holds the workers while its caller's chunk waits on a latch, and another thread's
+        // loop meanwhile must run the chunks of 3 threads itself, in index order.
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread holder = new Thread(() -> Parallel.forRange(3, (start, end) -> {
+            if (start == 0) {
+                holding.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }));
+        holder.start();
+        assertTrue(holding.await(10, TimeUnit.SECONDS), "the holding loop did not start");
+
+        List<String> chunks = new ArrayList<>();
+        String caller = Thread.currentThread().getName();
+        Parallel.forRange(10, (start, end) -> chunks.add(start + "-" + end
+                + (Thread.currentThread().getName().equals(caller) ? "" : " on another thread")));
+        release.countDown();
+        holder.join(10_000);
+
+        assertEquals(List.of("0-3", "3-6", "6-10"), chunks);
+        assertFalse(holder.isAlive(), "the holding loop did not finish");
     }
 }

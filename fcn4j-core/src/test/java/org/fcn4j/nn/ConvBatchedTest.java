@@ -38,7 +38,7 @@ class ConvBatchedTest {
             int p = ConvGeometry.outputSize(h, 2 * ph, kh, sh, dh);
             int q = ConvGeometry.outputSize(w, 2 * pw, kw, sw, dw);
             ConvGeometry g = new ConvGeometry(n, c, h, w, f, 1, kh, kw, sh, sw, ph, pw, dh, dw, p, q);
-            ConvGeometry one = new ConvGeometry(1, c, h, w, f, 1, kh, kw, sh, sw, ph, pw, dh, dw, p, q);
+            ConvGeometry single = new ConvGeometry(1, c, h, w, f, 1, kh, kw, sh, sw, ph, pw, dh, dw, p, q);
             String name = "conv " + c + " -> " + f + ", kernel " + kh + "x" + kw + ", stride " + sh + "x" + sw
                     + ", padding " + ph + "x" + pw + ", dilation " + dh + "x" + dw + ", " + n + " images of " + h + "x"
                     + w;
@@ -64,7 +64,7 @@ class ConvBatchedTest {
             ConvKernel.backwardWeight(x, dy, dWeight, g);
 
             float[] yAccRef = y0.clone();
-            float[] yRef = imageByImage(one, n, x, wt, dy, yAccRef, dxRef, dWeightRef);
+            float[] yRef = imageByImage(single, n, x, wt, dy, yAccRef, dxRef, dWeightRef);
             Approx.assertClose(name + ": forward", yRef, y, 1e-5, 1e-5);
             Approx.assertClose(name + ": forward, accumulating", yAccRef, yAcc, 1e-5, 1e-5);
             Approx.assertClose(name + ": input gradient", dxRef, dx, 1e-5, 1e-5);
@@ -81,9 +81,11 @@ class ConvBatchedTest {
         int c = 512;
         int f = 3;
         ConvGeometry g = new ConvGeometry(n, c, 8, 8, f, 1, 3, 3, 1, 1, 1, 1, 1, 1, 8, 8);
-        ConvGeometry one = new ConvGeometry(1, c, 8, 8, f, 1, 3, 3, 1, 1, 1, 1, 1, 1, 8, 8);
+        ConvGeometry single = new ConvGeometry(1, c, 8, 8, f, 1, 3, 3, 1, 1, 1, 1, 1, 1, 8, 8);
         assertFalse(ConvKernel.batchesImages(g), "too large for one product");
         assertEquals(14, ConvKernel.imagesPerProduct(g), "images per product");
+        ConvGeometry larger = new ConvGeometry(n, c, 16, 16, f, 1, 3, 3, 1, 1, 1, 1, 1, 1, 16, 16);
+        assertEquals(1, ConvKernel.imagesPerProduct(larger), "16 x 16 images stay one per product");
 
         float[] x = Tensor.randn(rng, n, c, 8, 8).data();
         float[] wt = Tensor.randn(rng, f, c, 3, 3).data();
@@ -100,7 +102,7 @@ class ConvBatchedTest {
         ConvKernel.backwardData(dy, wt, dx, g);
         ConvKernel.backwardWeight(x, dy, dWeight, g);
 
-        float[] yRef = imageByImage(one, n, x, wt, dy, yAccRef, dxRef, dWeightRef);
+        float[] yRef = imageByImage(single, n, x, wt, dy, yAccRef, dxRef, dWeightRef);
         Approx.assertClose("grouped forward", yRef, y, 1e-5, 1e-4);
         Approx.assertClose("grouped forward, accumulating", yAccRef, yAcc, 1e-5, 1e-4);
         Approx.assertClose("grouped input gradient", dxRef, dx, 1e-5, 1e-4);
@@ -108,28 +110,28 @@ class ConvBatchedTest {
     }
 
     /**
-     * Runs the kernels on each of the n images alone, with one, the geometry of one image: returns
-     * the forward output, and adds the forward output into yAcc, the input gradients into dx and
-     * the weight gradients into dWeight.
+     * Runs the kernels on each of the n images alone, with single as the geometry of one image.
+     * Returns the forward output, and adds it into yAcc, the input gradients into dx and the
+     * weight gradients into dWeight.
      */
-    private static float[] imageByImage(ConvGeometry one, int n, float[] x, float[] wt, float[] dy, float[] yAcc,
+    private static float[] imageByImage(ConvGeometry single, int n, float[] x, float[] wt, float[] dy, float[] yAcc,
             float[] dx, float[] dWeight) {
-        int in = one.c() * one.h() * one.w();
-        int out = one.f() * one.l();
+        int in = single.c() * single.h() * single.w();
+        int out = single.f() * single.l();
         float[] y = new float[n * out];
         for (int i = 0; i < n; i++) {
             float[] xi = java.util.Arrays.copyOfRange(x, i * in, (i + 1) * in);
             float[] dyi = java.util.Arrays.copyOfRange(dy, i * out, (i + 1) * out);
             float[] yi = new float[out];
-            ConvKernel.forward(xi, wt, yi, one, false);
+            ConvKernel.forward(xi, wt, yi, single, false);
             System.arraycopy(yi, 0, y, i * out, out);
             for (int j = 0; j < out; j++) {
                 yAcc[i * out + j] += yi[j];
             }
             float[] dxi = java.util.Arrays.copyOfRange(dx, i * in, (i + 1) * in);
-            ConvKernel.backwardData(dyi, wt, dxi, one);
+            ConvKernel.backwardData(dyi, wt, dxi, single);
             System.arraycopy(dxi, 0, dx, i * in, in);
-            ConvKernel.backwardWeight(xi, dyi, dWeight, one);
+            ConvKernel.backwardWeight(xi, dyi, dWeight, single);
         }
         return y;
     }

@@ -118,11 +118,11 @@ class ConvImplicitTest {
     }
 
     @Test
-    void imagesSpreadOverThreadsGiveTheSameBits() {
+    void imagesSpreadOverThreadsKeepBits() {
         Generator rng = new Generator(33);
         int saved = Parallel.threads();
         try {
-            // 8 images divide among 2 threads; 3 among 2 do not and 3 among 3 do.
+            // 8 images divide among 2 threads. 3 images do not divide among 2 threads, but do among 3.
             for (int n : new int[] {8, 3}) {
                 ConvGeometry g = new ConvGeometry(n, 4, 64, 64, 6, 1, 3, 3, 1, 1, 1, 1, 1, 1, 64, 64);
                 float[] x = Tensor.randn(rng, n, 4, 64, 64).data();

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.fcn4j.autograd.GradMode;
+import org.fcn4j.kernel.Parallel;
 import org.fcn4j.tensor.Generator;
 import org.fcn4j.tensor.Tensor;
+import org.fcn4j.testing.Approx;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -128,6 +130,35 @@ class WinogradTest {
                 assertEquals(Float.floatToIntBits(yi[j]), Float.floatToIntBits(y[i * yi.length + j]),
                         "image " + i + ", element " + j);
             }
+        }
+    }
+
+    @Test
+    void largeImagesSpreadOverThreadsKeepBits() {
+        // 64 x 64 outputs run image by image, spread over the threads when 4 images divide among
+        // them. Each output must have the same bits as with one thread.
+        Generator rng = new Generator(43);
+        ConvGeometry g = new ConvGeometry(4, 32, 64, 64, 6, 1, 3, 3, 1, 1, 1, 1, 1, 1, 64, 64);
+        assertTrue(ConvKernel.perImage(g), "64 x 64 outputs run image by image");
+        float[] x = Tensor.randn(rng, 4, 32, 64, 64).data();
+        float[] w = Tensor.randn(rng, 6, 32, 3, 3).data();
+        int saved = Parallel.threads();
+        try {
+            Parallel.setThreads(1);
+            float[] one = new float[4 * 6 * 4096];
+            Winograd.forward(x, w, one, g);
+            Parallel.setThreads(2);
+            assertTrue(ConvKernel.splitsImages(4), "4 images divide among 2 threads");
+            float[] two = new float[one.length];
+            Winograd.forward(x, w, two, g);
+            for (int i = 0; i < one.length; i++) {
+                assertEquals(Float.floatToIntBits(one[i]), Float.floatToIntBits(two[i]), "output " + i);
+            }
+            float[] exact = new float[one.length];
+            ConvKernel.forward(x, w, exact, g, false);
+            Approx.assertClose("Winograd against the exact product", exact, two, 1e-3, 1e-4);
+        } finally {
+            Parallel.setThreads(saved);
         }
     }
 }
