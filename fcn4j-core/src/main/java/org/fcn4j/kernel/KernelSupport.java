@@ -68,6 +68,31 @@ interface KernelSupport {
     float sum(int n, float[] x, int xOff);
 
     /**
+     * Sums of a normalisation layer's statistics over n values from off: {@code sums[0]} = the sum
+     * of d and {@code sums[1]} = the sum of d squared, with d = x - shift in double, added in the
+     * order ScalarKernelSupport.normStatsInLanes describes for the implementation's lane count.
+     */
+    void normStats(int n, float[] x, int off, double shift, double[] sums);
+
+    /**
+     * Sums of a normalisation layer's backward pass over n values from off: {@code sums[0]} = the
+     * sum of g and {@code sums[1]} = the sum of g (x - mu), in double, with x - mu rounded to float
+     * first. g is dy, or with relu dy where the fused ReLU's output max(0, (x - mu) scale + shift)
+     * is positive or NaN, and 0 elsewhere. The order of the additions is that of {@link #normStats}.
+     */
+    void normBackwardSums(int n, float[] dy, float[] x, int off, float mu, boolean relu, float scale, float shift,
+            double[] sums);
+
+    /**
+     * A normalisation layer's input gradient over n values from off:
+     * {@code v = (float) (inv (w g - meanG) + b (x - mu))} in double, with g as in
+     * {@link #normBackwardSums}, written to dx or, with add, added to it. The same bits in every
+     * implementation.
+     */
+    void normBackwardDx(int n, float[] dy, float[] x, int off, float mu, boolean relu, float scale, float shift,
+            double inv, double w, double meanG, double b, float[] dx, boolean add);
+
+    /**
      * Max-pools one plane with 2 x 2 windows and stride 2: output (i, j) of the (oh, ow) plane at
      * {@code out} is the max of input pixels (2i + a, 2j + b) of the plane at {@code in}, rows w
      * apart, taken in the order (0, 0), (0, 1), (1, 0), (1, 1). A later tap replaces the best so

@@ -39,13 +39,22 @@ final class KernelWarmUp implements Runnable {
 
     private static final AtomicBoolean EVALUATION_STARTED = new AtomicBoolean();
 
+    /** Set once the training warm-up has compiled the normalisation kernels, retired them or given up. */
+    private static volatile boolean normCompiled;
+
     private final KernelSupport ks;
     private final Phase phase;
+    private final boolean waitsForSecondStep;
     private int left = -1;
 
     KernelWarmUp(KernelSupport ks, Phase phase) {
+        this(ks, phase, false);
+    }
+
+    private KernelWarmUp(KernelSupport ks, Phase phase, boolean waitsForSecondStep) {
         this.ks = ks;
         this.phase = phase;
+        this.waitsForSecondStep = waitsForSecondStep;
     }
 
     /** Starts the warm-up thread of ks's training kernels, unless the system property turns it off. */
@@ -68,11 +77,17 @@ final class KernelWarmUp implements Runnable {
         return !"false".equalsIgnoreCase(System.getProperty(PROPERTY));
     }
 
+    /** True when {@link VectorOps} may call the vector normalisation kernels: they are compiled. */
+    static boolean normKernelsCompiled() {
+        return normCompiled;
+    }
+
     private static void start(KernelSupport ks, Phase phase) {
         if (!enabled()) {
+            normCompiled = true;
             return;
         }
-        Thread t = new Thread(new KernelWarmUp(ks, phase), "fcn4j-kernel-warm-up");
+        Thread t = new Thread(new KernelWarmUp(ks, phase, phase == Phase.TRAINING), "fcn4j-kernel-warm-up");
         t.setDaemon(true);
         t.start();
     }
@@ -87,11 +102,21 @@ final class KernelWarmUp implements Runnable {
         Runnable[] kernels = phase == Phase.TRAINING ? trainingKernels() : evaluationKernels();
         boolean[] done = new boolean[kernels.length];
         int remaining = kernels.length;
-        long start = System.nanoTime();
+        long spent = 0;
         long budget = phase == Phase.TRAINING ? BUDGET_NANOS : BUDGET_NANOS / 3;
-        while (remaining > 0 && System.nanoTime() - start < budget) {
+        // The normalisation kernels come last: the first step needs the products compiled first.
+        // The background warm-up even waits for the second step to begin, because their warm-up
+        // and compilation took some 0.3 s of CPU time out of the first step; until then scalar
+        // code runs in their place.
+        int later = phase == Phase.TRAINING ? kernels.length - NORM_KERNELS : kernels.length;
+        while (remaining > 0 && spent < budget) {
+            boolean earlierDone = allDone(done, 0, later);
+            if (earlierDone && waitsForSecondStep) {
+                awaitNormWanted();
+            }
+            long round = System.nanoTime();
             for (int k = 0; k < kernels.length; k++) {
-                if (done[k]) {
+                if (done[k] || (k >= later && !earlierDone)) {
                     continue;
                 }
                 long t0 = System.nanoTime();
@@ -103,9 +128,65 @@ final class KernelWarmUp implements Runnable {
                     remaining--;
                 }
             }
+            spent += System.nanoTime() - round;
+            if (phase == Phase.TRAINING && allDone(done, later, kernels.length)) {
+                normCompiled = true;
+            }
+        }
+        if (phase == Phase.TRAINING) {
+            normCompiled = true;
         }
         left = remaining;
     }
+
+    private static final Object NORM_LOCK = new Object();
+    private static volatile boolean normBackwardSeen;
+    private static volatile boolean normWanted;
+
+    /** Called by the scalar stand-in of a normalisation layer's backward kernels. */
+    static void normBackwardRan() {
+        if (!normBackwardSeen) {
+            normBackwardSeen = true;
+        }
+    }
+
+    /**
+     * Called by the scalar stand-in of the normalisation statistics: after a backward pass, this
+     * is the next training step, and the warm-up of the vector kernels may begin.
+     */
+    static void normStatsRan() {
+        if (normBackwardSeen && !normWanted) {
+            synchronized (NORM_LOCK) {
+                normWanted = true;
+                NORM_LOCK.notifyAll();
+            }
+        }
+    }
+
+    private static void awaitNormWanted() {
+        synchronized (NORM_LOCK) {
+            while (!normWanted) {
+                try {
+                    NORM_LOCK.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private static boolean allDone(boolean[] done, int from, int to) {
+        for (int k = from; k < to; k++) {
+            if (!done[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The last kernels of {@link #trainingKernels}: the normalisation layers'. */
+    private static final int NORM_KERNELS = 3;
 
     // Short operands, because the calls before compilation are the cost. Every branch of each
     // kernel is still taken: C2 compiles a branch never seen as a trap that the first real call
@@ -136,6 +217,8 @@ final class KernelWarmUp implements Runnable {
         float[] y = filled(2 * lanes + 3);
         float[] sink = new float[2];
         int n = x.length;
+        double[] sums = new double[2];
+        float[] dx = new float[n];
 
         return new Runnable[] {
             () -> ks.gemmTileRows(kc, a, 0, b, rowOff, 0, 0, c, 0, nr),
@@ -145,6 +228,15 @@ final class KernelWarmUp implements Runnable {
             () -> ks.axpy(n, 0.5f, x, 0, y, 0),
             () -> sink[0] = ks.sum(n, y, 0),
             () -> sink[1] = ks.dot(n, x, 0, y, 0),
+            () -> ks.normStats(n, x, 0, 0.5, sums),
+            () -> {
+                ks.normBackwardSums(n, y, x, 0, 0.5f, true, 2f, -0.25f, sums);
+                ks.normBackwardSums(n, y, x, 0, 0.5f, false, 1f, 0f, sums);
+            },
+            () -> {
+                ks.normBackwardDx(n, y, x, 0, 0.5f, true, 2f, -0.25f, 1.5, 0.75, 0.125, -0.5, dx, false);
+                ks.normBackwardDx(n, y, x, 0, 0.5f, false, 1f, 0f, 1.5, 0.75, 0.125, -0.5, dx, true);
+            },
         };
     }
 

@@ -151,6 +151,118 @@ final class ScalarKernelSupport implements KernelSupport {
     }
 
     @Override
+    public void normStats(int n, float[] x, int off, double shift, double[] sums) {
+        normStatsInLanes(NORM_LANES, n, x, off, shift, sums);
+    }
+
+    @Override
+    public void normBackwardSums(int n, float[] dy, float[] x, int off, float mu, boolean relu, float scale,
+            float shift, double[] sums) {
+        normBackwardSumsInLanes(NORM_LANES, n, dy, x, off, mu, relu, scale, shift, sums);
+    }
+
+    /** Lanes of the normalisation sums here: four partial sums hide the latency of the additions. */
+    private static final int NORM_LANES = 4;
+
+    /**
+     * {@link #normStats} summed in the order of a vector path with w float lanes (an even count),
+     * whose two halves hold w / 2 double lanes each: value i of each whole block of w goes to
+     * partial sum i mod w; partial sums j and j + w / 2 are added, then those w / 2 sums in order
+     * from 0, then the values past the last whole block one by one. The vector path runs this
+     * until the JIT has compiled it, and both give the same bits.
+     */
+    static void normStatsInLanes(int w, int n, float[] x, int off, double shift, double[] sums) {
+        // One partial sum at a time, in locals: the same additions in the same order as lane by
+        // lane, and about half the work before the JIT has compiled this.
+        double[] s = new double[w];
+        double[] q = new double[w];
+        int whole = n - n % w;
+        for (int j = 0; j < w; j++) {
+            double sj = 0;
+            double qj = 0;
+            for (int i = off + j; i < off + whole; i += w) {
+                double d = x[i] - shift;
+                sj += d;
+                qj += d * d;
+            }
+            s[j] = sj;
+            q[j] = qj;
+        }
+        double sum = halves(s);
+        double sumSq = halves(q);
+        for (int i = whole; i < n; i++) {
+            double d = x[off + i] - shift;
+            sum += d;
+            sumSq += d * d;
+        }
+        sums[0] = sum;
+        sums[1] = sumSq;
+    }
+
+    /** {@link #normBackwardSums} summed in the order {@link #normStatsInLanes} describes. */
+    static void normBackwardSumsInLanes(int w, int n, float[] dy, float[] x, int off, float mu, boolean relu,
+            float scale, float shift, double[] sums) {
+        double[] a = new double[w];
+        double[] b = new double[w];
+        int whole = n - n % w;
+        for (int j = 0; j < w; j++) {
+            double aj = 0;
+            double bj = 0;
+            for (int at = off + j; at < off + whole; at += w) {
+                float g = normGrad(dy[at], x[at], mu, relu, scale, shift);
+                aj += g;
+                bj += (double) g * (x[at] - mu);
+            }
+            a[j] = aj;
+            b[j] = bj;
+        }
+        double sumG = halves(a);
+        double sumGXc = halves(b);
+        for (int i = whole; i < n; i++) {
+            int at = off + i;
+            float g = normGrad(dy[at], x[at], mu, relu, scale, shift);
+            sumG += g;
+            sumGXc += (double) g * (x[at] - mu);
+        }
+        sums[0] = sumG;
+        sums[1] = sumGXc;
+    }
+
+    // Partial sums j and j + w / 2 added, then the w / 2 results in order.
+    private static double halves(double[] partial) {
+        int half = partial.length / 2;
+        double sum = 0;
+        for (int j = 0; j < half; j++) {
+            sum += partial[j] + partial[j + half];
+        }
+        return sum;
+    }
+
+    @Override
+    public void normBackwardDx(int n, float[] dy, float[] x, int off, float mu, boolean relu, float scale,
+            float shift, double inv, double w, double meanG, double b, float[] dx, boolean add) {
+        normDx(off, off + n, dy, x, mu, relu, scale, shift, inv, w, meanG, b, dx, add);
+    }
+
+    /** {@link #normBackwardDx} over [from, to); the vector path's tail uses it too. */
+    static void normDx(int from, int to, float[] dy, float[] x, float mu, boolean relu, float scale, float shift,
+            double inv, double w, double meanG, double b, float[] dx, boolean add) {
+        for (int i = from; i < to; i++) {
+            float g = normGrad(dy[i], x[i], mu, relu, scale, shift);
+            float v = (float) (inv * (w * g - meanG) + b * (x[i] - mu));
+            dx[i] = add ? dx[i] + v : v;
+        }
+    }
+
+    /**
+     * g of {@link #normBackwardSums}: with relu, 0 where (x - mu) scale + shift &lt;= 0 and dy
+     * elsewhere, so a NaN of either sign passes dy, as torch's threshold_backward does.
+     */
+    static float normGrad(float dy, float x, float mu, boolean relu, float scale, float shift) {
+        return relu && (x - mu) * scale + shift <= 0f ? 0f : dy;
+    }
+
+    @Override
     public void maxPool2x2(float[] x, int in, int w, int oh, int ow, float[] y, int out) {
         for (int i = 0; i < oh; i++) {
             for (int j = 0; j < ow; j++) {

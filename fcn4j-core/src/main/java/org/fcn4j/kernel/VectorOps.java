@@ -39,6 +39,71 @@ public final class VectorOps {
     }
 
     /**
+     * Sums of a normalisation layer's statistics over one range: {@code sums[0]} = sum of d and
+     * {@code sums[1]} = sum of d squared, with d = x - shift in double.
+     */
+    public static void normStats(int n, float[] x, int off, double shift, double[] sums) {
+        checkRange("x", x, off, n);
+        checkSums("normStats", sums);
+        KernelSupport ks = KernelProvider.get();
+        if (normVectorsReady(ks)) {
+            ks.normStats(n, x, off, shift, sums);
+        } else {
+            ScalarKernelSupport.normStatsInLanes(lanes(ks), n, x, off, shift, sums);
+            KernelWarmUp.normStatsRan();
+        }
+    }
+
+    /**
+     * Sums of a normalisation layer's backward pass over one range: {@code sums[0]} = sum of g and
+     * {@code sums[1]} = sum of g (x - mu) in double, where g is dy or, with relu, dy masked by the
+     * fused ReLU's output max(0, (x - mu) scale + shift) (kept where it is positive or NaN).
+     */
+    public static void normBackwardSums(int n, float[] dy, float[] x, int off, float mu, boolean relu, float scale,
+            float shift, double[] sums) {
+        checkRange("dy", dy, off, n);
+        checkRange("x", x, off, n);
+        checkSums("normBackwardSums", sums);
+        KernelSupport ks = KernelProvider.get();
+        if (normVectorsReady(ks)) {
+            ks.normBackwardSums(n, dy, x, off, mu, relu, scale, shift, sums);
+        } else {
+            ScalarKernelSupport.normBackwardSumsInLanes(lanes(ks), n, dy, x, off, mu, relu, scale, shift, sums);
+        }
+    }
+
+    /**
+     * A normalisation layer's input gradient over one range:
+     * {@code dx = (float) (inv (w g - meanG) + b (x - mu))} with g as in {@link #normBackwardSums},
+     * written over dx or, with add, added to it.
+     */
+    public static void normBackwardDx(int n, float[] dy, float[] x, int off, float mu, boolean relu, float scale,
+            float shift, double inv, double w, double meanG, double b, float[] dx, boolean add) {
+        checkRange("dy", dy, off, n);
+        checkRange("x", x, off, n);
+        checkRange("dx", dx, off, n);
+        KernelSupport ks = KernelProvider.get();
+        if (normVectorsReady(ks)) {
+            ks.normBackwardDx(n, dy, x, off, mu, relu, scale, shift, inv, w, meanG, b, dx, add);
+        } else {
+            ScalarKernelSupport.normDx(off, off + n, dy, x, mu, relu, scale, shift, inv, w, meanG, b, dx, add);
+            KernelWarmUp.normBackwardRan();
+        }
+    }
+
+    // NOTE: the vector normalisation kernels run only once the warm-up has compiled them. Before,
+    // each of their vector operations allocates, and the first training step of the small
+    // unet-bench took 0.2 to 0.3 s longer. Until then the same sums run in scalar code in the
+    // vector path's order, so the results have the same bits either way.
+    private static boolean normVectorsReady(KernelSupport ks) {
+        return ks.vectorBitSize() == Float.SIZE || KernelWarmUp.normKernelsCompiled();
+    }
+
+    private static int lanes(KernelSupport ks) {
+        return ks.vectorBitSize() / Float.SIZE;
+    }
+
+    /**
      * Max-pools one plane with 2 x 2 windows and stride 2, as PyTorch's MaxPool2d(2) does: the
      * first maximum in row-major window order wins and NaN propagates. Output (i, j) of the
      * (oh, ow) plane at {@code out} covers input rows 2i, 2i + 1 and columns 2j, 2j + 1 of the plane
@@ -103,6 +168,12 @@ public final class VectorOps {
         ks.winogradOutputTiles(m, from, stride, whole, y, at, q, bothRows);
         if (whole < tiles) {
             ScalarKernelSupport.winogradOutputTile(m, from + whole, stride, y, at + 2 * whole, q, false, bothRows);
+        }
+    }
+
+    private static void checkSums(String kernel, double[] sums) {
+        if (sums.length < 2) {
+            throw new IllegalArgumentException(kernel + ": sums has length " + sums.length + ", expected at least 2");
         }
     }
 

@@ -2,6 +2,7 @@ package org.fcn4j.nn;
 
 import org.fcn4j.autograd.Backward;
 import org.fcn4j.kernel.Parallel;
+import org.fcn4j.kernel.VectorOps;
 import org.fcn4j.tensor.Arena;
 import org.fcn4j.tensor.Tensor;
 
@@ -77,44 +78,14 @@ final class NormKernels {
         double[] planeMean = new double[planes];   // (P)
         double[] planeM2 = new double[planes];     // (P) sum of squared deviations from the plane mean
         Parallel.forRange(planes, (start, end) -> {
+            double[] sums = new double[2];
             for (int p = start; p < end; p++) {
                 int base = p * s;
                 double shift = s > 0 ? x[base] : 0;
-                // Four partial sums of each kind, because a single chain waits for each addition
-                // to finish. The small U-Net's BatchNorm forward passes went from 3.3 to 2.9 ms.
-                double s0 = 0;
-                double s1 = 0;
-                double s2 = 0;
-                double s3 = 0;
-                double q0 = 0;
-                double q1 = 0;
-                double q2 = 0;
-                double q3 = 0;
-                int i = 0;
-                for (; i + 4 <= s; i += 4) {
-                    double d0 = x[base + i] - shift;
-                    double d1 = x[base + i + 1] - shift;
-                    double d2 = x[base + i + 2] - shift;
-                    double d3 = x[base + i + 3] - shift;
-                    s0 += d0;
-                    s1 += d1;
-                    s2 += d2;
-                    s3 += d3;
-                    q0 += d0 * d0;
-                    q1 += d1 * d1;
-                    q2 += d2 * d2;
-                    q3 += d3 * d3;
-                }
-                double sum = (s0 + s1) + (s2 + s3);
-                double sumSq = (q0 + q1) + (q2 + q3);
-                for (; i < s; i++) {
-                    double d = x[base + i] - shift;
-                    sum += d;
-                    sumSq += d * d;
-                }
-                double m = sum / s;
+                VectorOps.normStats(s, x, base, shift, sums);
+                double m = sums[0] / s;
                 planeMean[p] = shift + m;
-                planeM2[p] = Math.max(0, sumSq - sum * m);
+                planeM2[p] = Math.max(0, sums[1] - sums[0] * m);
             }
         });
 
@@ -227,12 +198,9 @@ final class NormKernels {
             }
         });
 
-        Tensor[] out = new Tensor[1];
-        Backward backward = !relu ? dOut -> planeBackward(dOut, input, gr, st, batchStats, weight, bias)
-                : dOut -> planeBackward(reluMask(dOut, x, s, mu, scale, shift, out[0].retainsGrad()), input, gr, st,
-                        batchStats, weight, bias);
-        out[0] = Tensor.result(relu ? name + "_relu" : name, y, input.shape(), backward, inputs(input, weight, bias));
-        return out[0];
+        Relu r = relu ? new Relu(mu, scale, shift) : null;
+        Backward backward = dOut -> planeBackward(dOut, input, gr, st, batchStats, weight, bias, r);
+        return Tensor.result(relu ? name + "_relu" : name, y, input.shape(), backward, inputs(input, weight, bias));
     }
 
     // NOTE: Math.max keeps NaN, as torch.relu does.
@@ -242,40 +210,11 @@ final class NormKernels {
         }
     }
 
-    private static final ThreadLocal<float[]> MASKED = ThreadLocal.withInitial(() -> new float[0]);
-
-    // dy where y > 0 (or is NaN, as torch's threshold_backward passes it), else 0, with y recomputed
-    // from x by normRelu's own expression, so its bits equal the forward pass's. Written over dy
-    // when the backward pass drops dy afterwards, because the fused output does not retain its
-    // gradient. Otherwise written into a buffer of the calling thread, reused from call to call, so
-    // that a retained dy is left unchanged. Branch-free, because y's sign is random.
-    private static float[] reluMask(float[] dy, float[] x, int s, float[] mu, float[] scale, float[] shift,
-            boolean dyRetained) {
-        float[] m = dy;
-        if (dyRetained) {
-            m = MASKED.get();
-            if (m.length < dy.length) {
-                m = new float[dy.length];
-                MASKED.set(m);
-            }
-        }
-        float[] out = m;
-        Parallel.forRange(mu.length, (start, end) -> {
-            for (int p = start; p < end; p++) {
-                maskRange(dy, x, out, p * s, (p + 1) * s, mu[p], scale[p], shift[p]);
-            }
-        });
-        return out;
-    }
-
-    private static void maskRange(float[] dy, float[] x, float[] out, int from, int to, float mu, float scale,
-            float shift) {
-        for (int i = from; i < to; i++) {
-            float y = Math.max((x[i] - mu) * scale + shift, 0f);
-            int b = Float.floatToRawIntBits(y);
-            int mask = (-b & ~b) >> 31; // all ones when y's bits, read as an int, are positive
-            out[i] = Float.intBitsToFloat(Float.floatToRawIntBits(dy[i]) & mask);
-        }
+    /**
+     * The ReLU fused after the norm, as the per-plane coefficients of y = max(0, (x - mu) * scale +
+     * shift). The backward pass recomputes y from x with them, bit for bit as the forward pass did.
+     */
+    private record Relu(float[] mu, float[] scale, float[] shift) {
     }
 
     /**
@@ -283,9 +222,13 @@ final class NormKernels {
      * per group: dx = invStd * (dxhat - sum(dxhat) / M - xhat * sum(dxhat * xhat) / M) with batch
      * statistics, dx = invStd * dxhat with fixed ones; dgamma_c = sum(dy * xhat) and
      * dbeta_c = sum(dy) over the planes of channel c.
+     *
+     * <p>With a fused ReLU (relu not null), dy is masked where it is read, in both passes over the
+     * planes, rather than by a pass of its own: the layer is bound by memory traffic, and the masked
+     * copy of dy cost a read and a write of a whole activation.
      */
     private static void planeBackward(float[] dy, Tensor input, Grouping gr, Stats st, boolean batchStats,
-            Tensor weight, Tensor bias) {
+            Tensor weight, Tensor bias, Relu relu) {
         float[] x = input.data();
         float[] gamma = weight == null ? null : weight.data();
         int s = gr.s;
@@ -295,38 +238,15 @@ final class NormKernels {
         // Per-plane sums of dy and dy * xc.
         double[] sumDy = new double[planes];     // (P)
         double[] sumDyXc = new double[planes];   // (P)
+        boolean masked = relu != null;
         Parallel.forRange(planes, (start, end) -> {
+            double[] sums = new double[2];
             for (int p = start; p < end; p++) {
                 float mu = (float) st.mean[gr.groupOf(p)];
-                int base = p * s;
-                int end4 = base + s - s % 4;
-                // Four partial sums of each kind, as in groupStats.
-                double a0 = 0;
-                double a1 = 0;
-                double a2 = 0;
-                double a3 = 0;
-                double b0 = 0;
-                double b1 = 0;
-                double b2 = 0;
-                double b3 = 0;
-                for (int i = base; i < end4; i += 4) {
-                    a0 += dy[i];
-                    a1 += dy[i + 1];
-                    a2 += dy[i + 2];
-                    a3 += dy[i + 3];
-                    b0 += (double) dy[i] * (x[i] - mu);
-                    b1 += (double) dy[i + 1] * (x[i + 1] - mu);
-                    b2 += (double) dy[i + 2] * (x[i + 2] - mu);
-                    b3 += (double) dy[i + 3] * (x[i + 3] - mu);
-                }
-                double a = (a0 + a1) + (a2 + a3);
-                double b = (b0 + b1) + (b2 + b3);
-                for (int i = end4; i < base + s; i++) {
-                    a += dy[i];
-                    b += (double) dy[i] * (x[i] - mu);
-                }
-                sumDy[p] = a;
-                sumDyXc[p] = b;
+                VectorOps.normBackwardSums(s, dy, x, p * s, mu, masked, masked ? relu.scale[p] : 0f,
+                        masked ? relu.shift[p] : 0f, sums);
+                sumDy[p] = sums[0];
+                sumDyXc[p] = sums[1];
             }
         });
 
@@ -371,8 +291,10 @@ final class NormKernels {
         // dx = invStd * (dxhat - mean(dxhat)) + b * xc per plane, in double and centred before
         // scaling: in small groups the two terms nearly cancel, and float32 left an error of
         // invStd * ulp(dxhat) (6e-5 for a group of one value with eps 1e-5, where PyTorch gives 0).
+        // The first gradient to reach x is written, not added to zeros.
         double m = gr.groupSize();
-        float[] dx = input.gradBuffer();
+        boolean add = input.gradOrNull() != null;
+        float[] dx = add ? input.gradBuffer() : input.gradBufferToOverwrite();
         Parallel.forRange(planes, (start, end) -> {
             for (int p = start; p < end; p++) {
                 int g = gr.groupOf(p);
@@ -381,10 +303,8 @@ final class NormKernels {
                 double meanDxhat = sumDxhat[g] / m;
                 double b = -inv * inv * inv * sumDxhatXc[g] / m;
                 float mu = (float) st.mean[g];
-                int base = p * s;
-                for (int i = base; i < base + s; i++) {
-                    dx[i] += (float) (inv * (w * dy[i] - meanDxhat) + b * (x[i] - mu));
-                }
+                VectorOps.normBackwardDx(s, dy, x, p * s, mu, masked, masked ? relu.scale[p] : 0f,
+                        masked ? relu.shift[p] : 0f, inv, w, meanDxhat, b, dx, add);
             }
         });
     }

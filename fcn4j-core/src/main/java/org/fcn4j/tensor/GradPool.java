@@ -25,6 +25,21 @@ final class GradPool {
 
     /** A zero-filled array of n floats. */
     static float[] take(int n) {
+        float[] a = reuse(n);
+        if (a == null) {
+            return new float[n];
+        }
+        Arrays.fill(a, 0f);
+        return a;
+    }
+
+    /** Returns an array of n floats with undefined contents, for a caller that writes every element. */
+    static float[] takeToOverwrite(int n) {
+        float[] a = reuse(n);
+        return a == null ? new float[n] : a;
+    }
+
+    private static float[] reuse(int n) {
         float[] a;
         synchronized (GradPool.class) {
             ArrayDeque<float[]> q = FREE.get(n);
@@ -33,10 +48,6 @@ final class GradPool {
                 kept -= n;
             }
         }
-        if (a == null) {
-            return new float[n];
-        }
-        Arrays.fill(a, 0f);
         return a;
     }
 

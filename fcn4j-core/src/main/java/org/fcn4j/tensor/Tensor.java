@@ -179,6 +179,23 @@ public final class Tensor {
         return grad;
     }
 
+    /**
+     * Returns new gradient storage with undefined contents, for a backward rule that writes every
+     * element of the first gradient to reach this tensor: it skips the zero fill of
+     * {@link #gradBuffer()}. A rule that finds a gradient already there ({@link #gradOrNull()} not
+     * null) adds into {@link #gradBuffer()} instead.
+     *
+     * @throws IllegalStateException when a gradient already reached this tensor
+     */
+    public float[] gradBufferToOverwrite() {
+        if (grad != null) {
+            throw new IllegalStateException("gradBufferToOverwrite() is invalid once a gradient has reached the "
+                    + "tensor. Add into gradBuffer() instead");
+        }
+        grad = GradPool.takeToOverwrite(data.length);
+        return grad;
+    }
+
     /** Returns the gradient storage, or null when no gradient reached this tensor. */
     public float[] gradOrNull() {
         return grad;

@@ -2,6 +2,7 @@ package org.fcn4j.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.IntStream;
 
@@ -184,6 +185,149 @@ class VectorOpsTest {
                         assertEquals(0f, want[4 + q], tiles + " tiles: row 1 written without bothRows");
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * The normalisation kernels against a direct reading of their rule in double, with and without
+     * the ReLU mask, on ranges at an offset. The inputs include values where the recomputed ReLU
+     * output is exactly 0 (x = mu with no shift), negative, and NaN, which keeps dy.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("implementations")
+    void normKernelsFollowTheRule(KernelSupport ks) {
+        Generator rng = new Generator(36);
+        float mu = 0.125f;
+        for (int n : sizes(ks)) {
+            float[] x = GemmKernelTest.random(rng, n + 4);
+            float[] dy = GemmKernelTest.random(rng, n + 4);
+            for (int i = 4; i < n + 4; i += 5) {
+                x[i] = mu;
+            }
+            if (n > 2) {
+                x[4 + n / 2] = Float.NaN;
+            }
+            for (boolean relu : new boolean[] {false, true}) {
+                float scale = relu ? 1.5f : 1f;
+                float shift = 0f;
+                double[] g = new double[n];
+                double wantSum = 0;
+                double wantDot = 0;
+                double absSum = 0;
+                for (int i = 0; i < n; i++) {
+                    float xc = x[4 + i] - mu;
+                    float y = Math.max(xc * scale + shift, 0f);
+                    boolean keep = !relu || y > 0 || Float.isNaN(y);
+                    g[i] = keep ? dy[4 + i] : 0;
+                    wantSum += g[i];
+                    wantDot += g[i] * xc;
+                    absSum += Math.abs(g[i]);
+                }
+                String where = ks + ", relu=" + relu + ", n=" + n;
+                double[] sums = new double[2];
+                ks.normBackwardSums(n, dy, x, 4, mu, relu, scale, shift, sums);
+                assertEquals(wantSum, sums[0], 1e-12 * (n + 1) * (1 + absSum), where + ": sum of g");
+                if (!Double.isNaN(wantDot)) {
+                    assertEquals(wantDot, sums[1], 1e-12 * (n + 1) * (1 + absSum), where + ": sum of g (x - mu)");
+                } else {
+                    assertTrue(Double.isNaN(sums[1]), where + ": a NaN in x reaches sum of g (x - mu)");
+                }
+
+                double inv = 1.25;
+                double w = 0.5;
+                double meanG = 0.0625;
+                double b = -0.25;
+                for (boolean add : new boolean[] {false, true}) {
+                    float[] dx = GemmKernelTest.random(rng, n + 6);
+                    float[] before = dx.clone();
+                    ks.normBackwardDx(n, dy, x, 4, mu, relu, scale, shift, inv, w, meanG, b, dx, add);
+                    for (int i = 0; i < n; i++) {
+                        float v = (float) (inv * (w * g[i] - meanG) + b * (x[4 + i] - mu));
+                        float want = add ? before[4 + i] + v : v;
+                        assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(dx[4 + i]),
+                                where + ", add=" + add + ": dx element " + i);
+                    }
+                    for (int i : new int[] {0, 3, n + 4, n + 5}) {
+                        assertEquals(before[i], dx[i], where + ": wrote outside the range at " + i);
+                    }
+                }
+            }
+
+            double[] stats = new double[2];
+            double wantSum = 0;
+            double wantSq = 0;
+            for (int i = 0; i < n; i++) {
+                double d = dy[4 + i] - 0.5;
+                wantSum += d;
+                wantSq += d * d;
+            }
+            ks.normStats(n, dy, 4, 0.5, stats);
+            assertEquals(wantSum, stats[0], 1e-12 * (n + 1), ks + ", n=" + n + ": sum of x - shift");
+            assertEquals(wantSq, stats[1], 1e-12 * (n + 1), ks + ", n=" + n + ": sum of squares");
+        }
+    }
+
+    /**
+     * The vector sums against the scalar code that runs in their place until they are compiled:
+     * the same bits, on lengths around the lane count, at an odd offset.
+     */
+    @Test
+    void normSumsMatchTheirScalarOrder() {
+        KernelSupport vector = KernelProvider.loadVector();
+        int lanes = vector.vectorBitSize() / Float.SIZE;
+        Generator rng = new Generator(38);
+        for (int n : sizes(vector)) {
+            float[] x = GemmKernelTest.random(rng, n + 3);
+            float[] dy = GemmKernelTest.random(rng, n + 3);
+            double[] want = new double[2];
+            double[] got = new double[2];
+            ScalarKernelSupport.normStatsInLanes(lanes, n, x, 3, 0.25, want);
+            vector.normStats(n, x, 3, 0.25, got);
+            assertEquals(Double.doubleToRawLongBits(want[0]), Double.doubleToRawLongBits(got[0]), "stats sum, n=" + n);
+            assertEquals(Double.doubleToRawLongBits(want[1]), Double.doubleToRawLongBits(got[1]), "squares, n=" + n);
+            for (boolean relu : new boolean[] {false, true}) {
+                ScalarKernelSupport.normBackwardSumsInLanes(lanes, n, dy, x, 3, 0.125f, relu, 1.5f, -0.25f, want);
+                vector.normBackwardSums(n, dy, x, 3, 0.125f, relu, 1.5f, -0.25f, got);
+                String where = "relu=" + relu + ", n=" + n;
+                assertEquals(Double.doubleToRawLongBits(want[0]), Double.doubleToRawLongBits(got[0]), where + ": g");
+                assertEquals(Double.doubleToRawLongBits(want[1]), Double.doubleToRawLongBits(got[1]), where + ": g xc");
+            }
+        }
+    }
+
+    /** The vector path against the scalar one, bit for bit, on the mask's edge cases. */
+    @Test
+    void normMaskMatchesTheScalarPath() {
+        KernelSupport vector = KernelProvider.loadVector();
+        KernelSupport scalar = new ScalarKernelSupport();
+        float negativeNaN = Float.intBitsToFloat(0xffc00000);
+        float[] specials = {0f, -0f, 0.5f, -0.5f, Float.NaN, negativeNaN, Float.NEGATIVE_INFINITY,
+            Float.POSITIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE};
+        Generator rng = new Generator(37);
+        int n = 8 * (vector.vectorBitSize() / Float.SIZE) + 5;
+        float[] x = new float[n];
+        float[] dy = GemmKernelTest.random(rng, n);
+        for (int i = 0; i < n; i++) {
+            x[i] = specials[rng.nextInt(specials.length)];
+        }
+        for (float shift : new float[] {0f, -0f, 0.25f}) {
+            float[] want = new float[n];
+            float[] got = new float[n];
+            scalar.normBackwardDx(n, dy, x, 0, 0f, true, 1f, shift, 1, 1, 0, 0, want, false);
+            vector.normBackwardDx(n, dy, x, 0, 0f, true, 1f, shift, 1, 1, 0, 0, got, false);
+            double kept = 0;
+            for (int i = 0; i < n; i++) {
+                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                        "shift " + shift + ", x = " + x[i] + ", element " + i);
+                float y = x[i] + shift;
+                kept += Float.isNaN(y) || y > 0 ? dy[i] : 0;
+            }
+            // The sum of g alone, because dx multiplies x's infinities and NaNs in.
+            for (KernelSupport ks : new KernelSupport[] {scalar, vector}) {
+                double[] sums = new double[2];
+                ks.normBackwardSums(n, dy, x, 0, 0f, true, 1f, shift, sums);
+                assertEquals(kept, sums[0], 1e-12 * n, ks + ", shift " + shift + ": the sum of the values kept");
             }
         }
     }
