@@ -405,7 +405,12 @@ final class PanamaKernelSupport implements KernelSupport {
         int i = 0;
         for (; i <= n - L; i += L) {
             FloatVector xc = FloatVector.fromArray(F, x, off + i).sub(vMu);
-            FloatVector g = normGrad(FloatVector.fromArray(F, dy, off + i), xc, relu, vScale, vShift);
+            // g as in ScalarKernelSupport.normGrad, written out rather than in a helper: C2 may
+            // compile a helper that takes vectors on its own, and a call to it boxes them.
+            FloatVector g = FloatVector.fromArray(F, dy, off + i);
+            if (relu) {
+                g = g.blend(0f, xc.mul(vScale).add(vShift).compare(VectorOperators.LE, 0f));
+            }
             DoubleVector g0 = (DoubleVector) g.convertShape(VectorOperators.F2D, D, 0);
             DoubleVector g1 = (DoubleVector) g.convertShape(VectorOperators.F2D, D, 1);
             a0 = a0.add(g0);
@@ -443,7 +448,10 @@ final class PanamaKernelSupport implements KernelSupport {
         int i = off;
         for (; i <= off + n - L; i += L) {
             FloatVector xc = FloatVector.fromArray(F, x, i).sub(vMu);
-            FloatVector g = normGrad(FloatVector.fromArray(F, dy, i), xc, relu, vScale, vShift);
+            FloatVector g = FloatVector.fromArray(F, dy, i);
+            if (relu) {
+                g = g.blend(0f, xc.mul(vScale).add(vShift).compare(VectorOperators.LE, 0f));
+            }
             DoubleVector r0 = vInv.mul(vW.mul((DoubleVector) g.convertShape(VectorOperators.F2D, D, 0)).sub(vMean))
                     .add(vB.mul((DoubleVector) xc.convertShape(VectorOperators.F2D, D, 0)));
             DoubleVector r1 = vInv.mul(vW.mul((DoubleVector) g.convertShape(VectorOperators.F2D, D, 1)).sub(vMean))
@@ -457,16 +465,6 @@ final class PanamaKernelSupport implements KernelSupport {
             v.intoArray(dx, i);
         }
         ScalarKernelSupport.normDx(i, off + n, dy, x, mu, relu, scale, shift, inv, w, meanG, b, dx, add);
-    }
-
-    // ScalarKernelSupport.normGrad on a vector, given xc = x - mu.
-    private static FloatVector normGrad(FloatVector dy, FloatVector xc, boolean relu, FloatVector scale,
-            FloatVector shift) {
-        if (!relu) {
-            return dy;
-        }
-        VectorMask<Float> blocked = xc.mul(scale).add(shift).compare(VectorOperators.LE, 0f);
-        return dy.blend(0f, blocked);
     }
 
     @Override
