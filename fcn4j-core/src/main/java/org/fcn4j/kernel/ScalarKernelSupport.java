@@ -209,9 +209,11 @@ final class ScalarKernelSupport implements KernelSupport {
             double aj = 0;
             double bj = 0;
             for (int at = off + j; at < off + whole; at += w) {
-                float g = normGrad(dy[at], x[at], mu, relu, scale, shift);
+                // normGrad written out: until the JIT compiles this, a call per value is slow.
+                float xc = x[at] - mu;
+                float g = relu && xc * scale + shift <= 0f ? 0f : dy[at];
                 aj += g;
-                bj += (double) g * (x[at] - mu);
+                bj += (double) g * xc;
             }
             a[j] = aj;
             b[j] = bj;
@@ -248,8 +250,9 @@ final class ScalarKernelSupport implements KernelSupport {
     static void normDx(int from, int to, float[] dy, float[] x, float mu, boolean relu, float scale, float shift,
             double inv, double w, double meanG, double b, float[] dx, boolean add) {
         for (int i = from; i < to; i++) {
-            float g = normGrad(dy[i], x[i], mu, relu, scale, shift);
-            float v = (float) (inv * (w * g - meanG) + b * (x[i] - mu));
+            float xc = x[i] - mu;
+            float g = relu && xc * scale + shift <= 0f ? 0f : dy[i];
+            float v = (float) (inv * (w * g - meanG) + b * xc);
             dx[i] = add ? dx[i] + v : v;
         }
     }
