@@ -212,9 +212,12 @@ final class KernelWarmUp implements Runnable {
         int[] run = {0, 2 * lanes};
         float[] acc = new float[12 * lanes];
 
-        // Vectors and a tail of 3 values.
-        float[] x = filled(2 * lanes + 3);
-        float[] y = filled(2 * lanes + 3);
+        // Five vectors and a tail of 3 values, so that the loops over 4 vectors in dot and sum run
+        // too. With 2 vectors they never did, and the first real call of sum hit that branch: the
+        // recompilation left it in C1 code, allocating its vectors, for about 0.5 s in one run of
+        // the standard unet-bench in two, whose peak memory then went from 680 to 765 MB.
+        float[] x = filled(5 * lanes + 3);
+        float[] y = filled(5 * lanes + 3);
         float[] sink = new float[2];
         int n = x.length;
         double[] sums = new double[2];
