@@ -104,10 +104,10 @@ final class KernelWarmUp implements Runnable {
         int remaining = kernels.length;
         long spent = 0;
         long budget = phase == Phase.TRAINING ? BUDGET_NANOS : BUDGET_NANOS / 3;
-        // The normalisation kernels come last: the first step needs the products compiled first.
-        // The background warm-up even waits for the second step to begin, because their warm-up
-        // and compilation took some 0.3 s of CPU time out of the first step; until then scalar
-        // code runs in their place.
+        // The normalisation kernels come last, because the first step needs the products compiled
+        // first. The background warm-up even waits for the second step to begin: their warm-up and
+        // compilation took some 0.3 s of CPU time out of the first step. Until then scalar code
+        // runs in their place.
         int later = phase == Phase.TRAINING ? kernels.length - NORM_KERNELS : kernels.length;
         while (remaining > 0 && spent < budget) {
             boolean earlierDone = allDone(done, 0, later);
@@ -143,7 +143,7 @@ final class KernelWarmUp implements Runnable {
     private static volatile boolean normBackwardSeen;
     private static volatile boolean normWanted;
 
-    /** Called by the scalar stand-in of a normalisation layer's backward kernels. */
+    /** Records that the scalar stand-in of a normalisation layer's backward kernels has run. */
     static void normBackwardRan() {
         if (!normBackwardSeen) {
             normBackwardSeen = true;
@@ -151,8 +151,8 @@ final class KernelWarmUp implements Runnable {
     }
 
     /**
-     * Called by the scalar stand-in of the normalisation statistics: after a backward pass, this
-     * is the next training step, and the warm-up of the vector kernels may begin.
+     * Records that the scalar stand-in of the normalisation statistics has run. After a backward
+     * pass this is the next training step, so the warm-up of the vector kernels may begin.
      */
     static void normStatsRan() {
         if (normBackwardSeen && !normWanted) {
@@ -213,9 +213,9 @@ final class KernelWarmUp implements Runnable {
         float[] acc = new float[12 * lanes];
 
         // Five vectors and a tail of 3 values, so that the loops over 4 vectors in dot and sum run
-        // too. With 2 vectors they never did, and the first real call of sum hit that branch: the
-        // recompilation left it in C1 code, allocating its vectors, for about 0.5 s in one run of
-        // the standard unet-bench in two, whose peak memory then went from 680 to 765 MB.
+        // too. With 2 vectors they never did, and the first real call of sum hit that branch. Its
+        // recompilation then left it in C1 code, allocating its vectors, for about 0.5 s in one run
+        // of the standard unet-bench in two. Peak memory went from 680 to 765 MB in those runs.
         float[] x = filled(5 * lanes + 3);
         float[] y = filled(5 * lanes + 3);
         float[] sink = new float[2];
