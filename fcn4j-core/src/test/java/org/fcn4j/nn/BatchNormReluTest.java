@@ -105,4 +105,24 @@ class BatchNormReluTest {
             assertArrayEquals(plain.bias().grad().data(), fused.bias().grad().data(), name + ": bias gradient");
         }
     }
+    /**
+     * The input gradient of a computed input is written over an array from the gradient pool,
+     * which still holds the previous step's values: two identical steps give identical gradients.
+     */
+    @Test
+    void pooledGradientIsOverwritten() {
+        Generator rng = new Generator(6);
+        int[] s = {2, 3, 6, 5};
+        BatchNorm2d bn = new BatchNorm2d(s[1]);
+        Tensor x = Tensor.randn(rng, s);
+        Tensor seed = Tensor.randn(rng, s);
+        float[][] grads = new float[2][];
+        for (int step = 0; step < 2; step++) {
+            Tensor leaf = x.detach().copy().requiresGrad(true);
+            Tensor scaled = leaf.mul(2f); // computed: its gradient comes from the pool and goes back
+            bn.forwardReLU(scaled).backward(seed);
+            grads[step] = leaf.grad().data().clone();
+        }
+        assertArrayEquals(grads[0], grads[1], "input gradient of the second step");
+    }
 }
