@@ -107,7 +107,7 @@ class BatchNormReluTest {
     }
     /**
      * The input gradient of a computed input is written over an array from the gradient pool,
-     * which still holds the previous step's values: two identical steps give identical gradients.
+     * which still contains the previous step's values: two identical steps give identical gradients.
      */
     @Test
     void pooledGradientIsOverwritten() {
