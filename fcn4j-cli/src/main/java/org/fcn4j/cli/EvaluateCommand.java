@@ -31,8 +31,9 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "train, val or test (default: ${DEFAULT-VALUE}).")
     String split;
 
-    @Option(names = "--output", paramLabel = "DIR", description = "Folder for confusion_matrix.csv, test_metrics.json "
-            + "and the charts (default: the model file's folder).")
+    @Option(names = "--output", paramLabel = "DIR", description = "Folder for confusion_matrix.csv, "
+            + "SPLIT_metrics.json and the charts (default: the model file's folder for the test split, else its "
+            + "subfolder SPLIT, so that the training run's test results stay).")
     Path output;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Images per batch (default: the training batch "
@@ -70,8 +71,8 @@ final class EvaluateCommand implements Callable<Integer> {
         } else if (stored != null) {
             batch = Integer.parseInt(stored);
         }
-        Path out = output != null ? output : model.toAbsolutePath().getParent();
-        Evaluator.Report report = Evaluator.evaluate(file, ds, out, batch, 6);
+        Path out = output != null ? output : defaultOutput(model, split);
+        Evaluator.Report report = Evaluator.evaluate(file, ds, split, out, batch, 6);
         if (report.segmentation() != null) {
             System.out.print(report.segmentation().format(report.classes()));
         }
@@ -80,5 +81,15 @@ final class EvaluateCommand implements Callable<Integer> {
             System.out.println("confusion matrix: " + out.resolve("confusion_matrix.csv"));
         }
         return 0;
+    }
+
+    /**
+     * Returns the model file's folder for the test split, which training has already written the
+     * same results to. Other splits go to its subfolder of their name: written into the folder,
+     * their confusion matrix and charts replaced the training run's test results.
+     */
+    static Path defaultOutput(Path model, String split) {
+        Path folder = model.toAbsolutePath().getParent();
+        return split.equals("test") ? folder : folder.resolve(split);
     }
 }

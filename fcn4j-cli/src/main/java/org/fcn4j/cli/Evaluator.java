@@ -30,7 +30,7 @@ import org.fcn4j.train.Evaluations;
 /**
  * A model rebuilt from its file (architecture, weights, normalisation, classes, dataset), and its
  * evaluation on a dataset: metrics over the whole split, the confusion matrix CSV (the format
- * {@code fcn4j iou} reads), test_metrics.json and the pictures.
+ * {@code fcn4j iou} reads), SPLIT_metrics.json and the pictures.
  */
 final class Evaluator {
     private Evaluator() {
@@ -126,11 +126,11 @@ final class Evaluator {
     }
 
     /**
-     * Evaluates the model of {@code file} on {@code data}, writing confusion_matrix.csv (segmentation),
-     * test_metrics.json and the pictures into {@code outDir}.
+     * Evaluates the model of {@code file} on {@code data}, the given split, writing
+     * confusion_matrix.csv (segmentation), SPLIT_metrics.json and the pictures into {@code outDir}.
      */
-    static Report evaluate(ModelFile.Contents file, Dataset data, Path outDir, int batchSize, int samples)
-            throws IOException {
+    static Report evaluate(ModelFile.Contents file, Dataset data, String split, Path outDir, int batchSize,
+            int samples) throws IOException {
         Loaded m = load(file);
         boolean seg = m.segmentation();
         Evaluations.Segmentation segEval = seg ? Evaluations.segmentation(m.classes().size(), m.ignoreIndex()) : null;
@@ -168,7 +168,7 @@ final class Evaluator {
             json.put("iou", perClass);
         }
         json.put("images", data.size());
-        AtomicFiles.writeString(outDir.resolve("test_metrics.json"), Json.write(json) + "\n");
+        AtomicFiles.writeString(outDir.resolve(split + "_metrics.json"), Json.write(json) + "\n");
         Charts.sampleGrid(outDir.resolve("samples.png"), rows, seg);
         return new Report(m.task(), metrics, sm, m.classes());
     }

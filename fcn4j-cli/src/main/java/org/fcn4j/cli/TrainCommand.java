@@ -335,7 +335,7 @@ final class TrainCommand implements Callable<Integer> {
         /** Evaluates the best model on the test split and writes the remaining files and charts. */
         void finish(PrintStream out) throws IOException {
             Path modelFile = runDir.resolve(Trainer.MODEL);
-            Evaluator.Report report = Evaluator.evaluate(ModelFile.read(modelFile), testSet, runDir,
+            Evaluator.Report report = Evaluator.evaluate(ModelFile.read(modelFile), testSet, "test", runDir,
                     config.getInt("data.batch_size"), config.getInt("output.samples"));
             if (config.getBool("output.charts")) {
                 RunCharts.learningCurves(runDir, task);

@@ -1,5 +1,6 @@
 package org.fcn4j.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,6 +63,16 @@ class TrainCommandTest {
         assertTrue(eval.contains(testLine), "evaluate printed\n" + eval + "\nexpected the line: " + testLine);
         String iou = run("iou", "--confusion", evalDir.resolve("confusion_matrix.csv").toString());
         assertTrue(iou.contains("mIoU"), iou);
+
+        // evaluate on another split, without --output, leaves the run's test results as they were.
+        byte[] testMetrics = Files.readAllBytes(runDir.resolve("test_metrics.json"));
+        byte[] testMatrix = Files.readAllBytes(runDir.resolve("confusion_matrix.csv"));
+        run("evaluate", "--model", runDir.resolve("model.safetensors").toString(), "--split", "val");
+        assertTrue(Files.exists(runDir.resolve("val").resolve("val_metrics.json")), "val/val_metrics.json");
+        assertTrue(Files.exists(runDir.resolve("val").resolve("confusion_matrix.csv")), "val/confusion_matrix.csv");
+        assertArrayEquals(testMetrics, Files.readAllBytes(runDir.resolve("test_metrics.json")), "test_metrics.json");
+        assertArrayEquals(testMatrix, Files.readAllBytes(runDir.resolve("confusion_matrix.csv")),
+                "confusion_matrix.csv");
 
         // predict writes one mask per image.
         Path images = dir.resolve("images");
