@@ -552,42 +552,53 @@ final class PanamaKernelSupport implements KernelSupport {
     public void winogradOutputTiles(float[] m, int from, int stride, int tiles, float[] y, int at, int q,
             boolean bothRows) {
         // L tiles per step, one output row at a time: row 0 sums rows 0 + 1 + 2 of m, row 1 takes
-        // rows 1 - 2 - 3. Its two columns are interleaved into 2 L consecutive outputs.
+        // rows 1 - 2 - 3. Column k of A^T m is t_k = m[r0 + k stride] + m[r1 + k stride] +
+        // m[r2 + k stride] (with minus signs for row 1). Then t0 + t1 + t2 and t1 - t2 - t3 go
+        // interleaved to 2 L consecutive outputs.
+        // NOTE: written out in one method. With helpers, C2 once compiled this method while a
+        // helper had only C1 code, which it then called for the rest of the run, allocating its
+        // vectors (about 70 collections per second through 5 s of standard inference).
         int vectorEnd = tiles - tiles % L;
+        int rows = bothRows ? 2 : 1;
         for (int j = 0; j < vectorEnd; j += L) {
-            outputRow(m, from + j, from + j + 4 * stride, from + j + 8 * stride, false, stride, y, at + 2 * j);
-            if (bothRows) {
-                outputRow(m, from + j + 4 * stride, from + j + 8 * stride, from + j + 12 * stride, true, stride, y,
-                        at + 2 * j + q);
+            for (int row = 0; row < rows; row++) {
+                int r0 = from + j + 4 * row * stride;
+                int r1 = r0 + 4 * stride;
+                int r2 = r1 + 4 * stride;
+                boolean subtract = row == 1;
+                FloatVector t0 = FloatVector.fromArray(F, m, r0);
+                FloatVector t1 = FloatVector.fromArray(F, m, r0 + stride);
+                FloatVector t2 = FloatVector.fromArray(F, m, r0 + 2 * stride);
+                FloatVector t3 = FloatVector.fromArray(F, m, r0 + 3 * stride);
+                FloatVector u0 = FloatVector.fromArray(F, m, r1);
+                FloatVector u1 = FloatVector.fromArray(F, m, r1 + stride);
+                FloatVector u2 = FloatVector.fromArray(F, m, r1 + 2 * stride);
+                FloatVector u3 = FloatVector.fromArray(F, m, r1 + 3 * stride);
+                FloatVector w0 = FloatVector.fromArray(F, m, r2);
+                FloatVector w1 = FloatVector.fromArray(F, m, r2 + stride);
+                FloatVector w2 = FloatVector.fromArray(F, m, r2 + 2 * stride);
+                FloatVector w3 = FloatVector.fromArray(F, m, r2 + 3 * stride);
+                if (subtract) {
+                    t0 = t0.sub(u0).sub(w0);
+                    t1 = t1.sub(u1).sub(w1);
+                    t2 = t2.sub(u2).sub(w2);
+                    t3 = t3.sub(u3).sub(w3);
+                } else {
+                    t0 = t0.add(u0).add(w0);
+                    t1 = t1.add(u1).add(w1);
+                    t2 = t2.add(u2).add(w2);
+                    t3 = t3.add(u3).add(w3);
+                }
+                FloatVector left = t0.add(t1).add(t2);
+                FloatVector right = t1.sub(t2).sub(t3);
+                int out = at + 2 * j + row * q;
+                left.rearrange(ZIP_LOW, right).intoArray(y, out);
+                left.rearrange(ZIP_HIGH, right).intoArray(y, out + L);
             }
         }
         for (int j = vectorEnd; j < tiles; j++) {
             ScalarKernelSupport.winogradOutputTile(m, from + j, stride, y, at + 2 * j, q, true, bothRows);
         }
-    }
-
-    // One output row of L tiles. Column k of A^T m is t_k = m[r0 + k stride] + m[r1 + k stride]
-    // + m[r2 + k stride], or the same with minus signs when subtract. Then t0 + t1 + t2 and
-    // t1 - t2 - t3 go interleaved to y[at], y[at + 1], ... Only arrays and ints cross the call, so
-    // its vectors stay in registers.
-    private static void outputRow(float[] m, int r0, int r1, int r2, boolean subtract, int stride, float[] y,
-            int at) {
-        FloatVector t0 = combine(m, r0, r1, r2, subtract);
-        FloatVector t1 = combine(m, r0 + stride, r1 + stride, r2 + stride, subtract);
-        FloatVector t2 = combine(m, r0 + 2 * stride, r1 + 2 * stride, r2 + 2 * stride, subtract);
-        FloatVector t3 = combine(m, r0 + 3 * stride, r1 + 3 * stride, r2 + 3 * stride, subtract);
-        FloatVector left = t0.add(t1).add(t2);
-        FloatVector right = t1.sub(t2).sub(t3);
-        left.rearrange(ZIP_LOW, right).intoArray(y, at);
-        left.rearrange(ZIP_HIGH, right).intoArray(y, at + L);
-    }
-
-    // m[r0] - m[r1] - m[r2] with subtract, else m[r0] + m[r1] + m[r2], L lanes from each.
-    private static FloatVector combine(float[] m, int r0, int r1, int r2, boolean subtract) {
-        FloatVector first = FloatVector.fromArray(F, m, r0);
-        FloatVector second = FloatVector.fromArray(F, m, r1);
-        FloatVector third = FloatVector.fromArray(F, m, r2);
-        return subtract ? first.sub(second).sub(third) : first.add(second).add(third);
     }
 
     // Lanes 2l and 2l + 1 take lane l + offset of v and of u (negative indexes select from u).
