@@ -38,8 +38,8 @@ import picocli.CommandLine.Option;
  * step, and the peak resident set).
  */
 @Command(name = "unet", mixinStandardHelpOptions = true, description = {
-    "Time training steps and inference of the reference U-Net (unet-bench) and print JSON lines",
-    "shaped like the PyTorch reference script's: kind model, train, infer and startup."})
+    "Time training steps and inference of the reference U-Net (unet-bench).",
+    "Prints JSON lines shaped like the PyTorch reference script's: kind model, train, infer and startup."})
 final class BenchUnetCommand implements Callable<Integer> {
     /** The workload sizes: batch N, input channels, H = W, base width, classes. */
     enum Size {
