@@ -85,8 +85,8 @@ final class EvaluateCommand implements Callable<Integer> {
 
     /**
      * Returns the model file's folder for the test split, which training has already written the
-     * same results to. Other splits go to its subfolder of their name: written into the folder,
-     * their confusion matrix and charts replaced the training run's test results.
+     * same results to. Other splits go to its subfolder of their name, because in the folder their
+     * confusion matrix and charts would replace the training run's test results.
      */
     static Path defaultOutput(Path model, String split) {
         Path folder = model.toAbsolutePath().getParent();

@@ -372,6 +372,7 @@ final class PanamaKernelSupport implements KernelSupport {
             s1 = s1.add(d1);
             q1 = q1.add(d1.mul(d1));
         }
+
         // The lanes in order, as ScalarKernelSupport.normStatsInLanes adds them. Read one by one:
         // an array to store them in was allocated on every call.
         DoubleVector s01 = s0.add(s1);
@@ -382,6 +383,8 @@ final class PanamaKernelSupport implements KernelSupport {
             sum += s01.lane(j);
             sumSq += q01.lane(j);
         }
+
+        // The values past the last whole vector, one by one.
         for (i += off; i < off + n; i++) {
             double d = x[i] - shift;
             sum += d;
@@ -456,7 +459,8 @@ final class PanamaKernelSupport implements KernelSupport {
                     .add(vB.mul((DoubleVector) xc.convertShape(VectorOperators.F2D, D, 0)));
             DoubleVector r1 = vInv.mul(vW.mul((DoubleVector) g.convertShape(VectorOperators.F2D, D, 1)).sub(vMean))
                     .add(vB.mul((DoubleVector) xc.convertShape(VectorOperators.F2D, D, 1)));
-            // Each half lands in its own lanes, zeros elsewhere; a blend keeps the sign of zeros.
+            // Each half lands in its own lanes with zeros elsewhere, so a blend (not an add) keeps
+            // the sign of zeros.
             FloatVector v = ((FloatVector) r0.convertShape(VectorOperators.D2F, F, 0))
                     .blend((FloatVector) r1.convertShape(VectorOperators.D2F, F, -1), UPPER);
             if (add) {

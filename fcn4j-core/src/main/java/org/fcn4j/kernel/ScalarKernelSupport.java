@@ -165,11 +165,11 @@ final class ScalarKernelSupport implements KernelSupport {
     private static final int NORM_LANES = 4;
 
     /**
-     * {@link #normStats} summed in the order of a vector path with w float lanes (an even count),
-     * whose two halves hold w / 2 double lanes each: value i of each whole block of w goes to
-     * partial sum i mod w; partial sums j and j + w / 2 are added, then those w / 2 sums in order
-     * from 0, then the values past the last whole block one by one. The vector path runs this
-     * until the JIT has compiled it, and both give the same bits.
+     * Computes {@link #normStats} in the order of a vector path with w float lanes (an even count),
+     * whose two halves hold w / 2 double lanes each. Value i of each whole block of w goes to
+     * partial sum i mod w. Partial sums j and j + w / 2 are added, then those w / 2 sums in order
+     * from 0, then the values past the last whole block one by one. VectorOps runs this in place
+     * of the vector path until the JIT has compiled it, and both give the same bits.
      */
     static void normStatsInLanes(int w, int n, float[] x, int off, double shift, double[] sums) {
         // One partial sum at a time, in locals: the same additions in the same order as lane by
@@ -199,7 +199,7 @@ final class ScalarKernelSupport implements KernelSupport {
         sums[1] = sumSq;
     }
 
-    /** {@link #normBackwardSums} summed in the order {@link #normStatsInLanes} describes. */
+    /** Computes {@link #normBackwardSums} in the order {@link #normStatsInLanes} describes. */
     static void normBackwardSumsInLanes(int w, int n, float[] dy, float[] x, int off, float mu, boolean relu,
             float scale, float shift, double[] sums) {
         double[] a = new double[w];

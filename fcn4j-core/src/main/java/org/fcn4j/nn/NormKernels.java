@@ -224,8 +224,8 @@ final class NormKernels {
      * dbeta_c = sum(dy) over the planes of channel c.
      *
      * <p>With a fused ReLU (relu not null), dy is masked where it is read, in both passes over the
-     * planes, rather than by a pass of its own: the layer is bound by memory traffic, and the masked
-     * copy of dy cost a read and a write of a whole activation.
+     * planes, rather than by a pass of its own, which saves a read and a write of a whole
+     * activation per layer.
      */
     private static void planeBackward(float[] dy, Tensor input, Grouping gr, Stats st, boolean batchStats,
             Tensor weight, Tensor bias, Relu relu) {

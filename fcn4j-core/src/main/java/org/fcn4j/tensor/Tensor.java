@@ -181,7 +181,7 @@ public final class Tensor {
 
     /**
      * Returns new gradient storage with undefined contents, for a backward rule that writes every
-     * element of the first gradient to reach this tensor: it skips the zero fill of
+     * element of the first gradient to reach this tensor. It skips the zero fill of
      * {@link #gradBuffer()}. A rule that finds a gradient already there ({@link #gradOrNull()} not
      * null) adds into {@link #gradBuffer()} instead.
      *

@@ -190,7 +190,7 @@ class VectorOpsTest {
     }
 
     /**
-     * The normalisation kernels against a direct reading of their rule in double, with and without
+     * Checks the normalisation kernels against a direct reading of their rule in double, with and without
      * the ReLU mask, on ranges at an offset. The inputs include values where the recomputed ReLU
      * output is exactly 0 (x = mu with no shift), negative, and NaN, which keeps dy.
      */
@@ -269,7 +269,7 @@ class VectorOpsTest {
     }
 
     /**
-     * The vector sums against the scalar code that runs in their place until they are compiled:
+     * Checks the vector sums against the scalar code that runs in their place until they are compiled:
      * the same bits, on lengths around the lane count, at an odd offset.
      */
     @Test
@@ -296,7 +296,7 @@ class VectorOpsTest {
         }
     }
 
-    /** The vector path against the scalar one, bit for bit, on the mask's edge cases. */
+    /** Checks the vector path against the scalar one, bit for bit, on the mask's edge cases. */
     @Test
     void normMaskMatchesTheScalarPath() {
         KernelSupport vector = KernelProvider.loadVector();
@@ -316,18 +316,18 @@ class VectorOpsTest {
             float[] got = new float[n];
             scalar.normBackwardDx(n, dy, x, 0, 0f, true, 1f, shift, 1, 1, 0, 0, want, false);
             vector.normBackwardDx(n, dy, x, 0, 0f, true, 1f, shift, 1, 1, 0, 0, got, false);
-            double kept = 0;
+            double keptSum = 0;
             for (int i = 0; i < n; i++) {
                 assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
                         "shift " + shift + ", x = " + x[i] + ", element " + i);
                 float y = x[i] + shift;
-                kept += Float.isNaN(y) || y > 0 ? dy[i] : 0;
+                keptSum += Float.isNaN(y) || y > 0 ? dy[i] : 0;
             }
             // The sum of g alone, because dx multiplies x's infinities and NaNs in.
             for (KernelSupport ks : new KernelSupport[] {scalar, vector}) {
                 double[] sums = new double[2];
                 ks.normBackwardSums(n, dy, x, 0, 0f, true, 1f, shift, sums);
-                assertEquals(kept, sums[0], 1e-12 * n, ks + ", shift " + shift + ": the sum of the values kept");
+                assertEquals(keptSum, sums[0], 1e-12 * n, ks + ", shift " + shift + ": the sum of the values kept");
             }
         }
     }

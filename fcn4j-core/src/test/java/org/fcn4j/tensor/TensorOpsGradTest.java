@@ -2,6 +2,8 @@ package org.fcn4j.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.fcn4j.autograd.GradCheck;
 import org.junit.jupiter.api.Test;
@@ -54,5 +56,16 @@ class TensorOpsGradTest {
         Tensor y = Tensor.of(new float[] {3f, 1f, 3f}, 1, 3).requiresGrad(true);
         y.max(new int[] {1}, false).sum().backward();
         assertArrayEquals(new float[] {1f, 0f, 0f}, y.grad().data());
+    }
+
+    @Test
+    void gradBufferToOverwriteRejectsSecondGradient() {
+        Tensor x = param(2, 3);
+        float[] first = x.gradBufferToOverwrite();
+        assertEquals(6, first.length, "length of the new gradient");
+        assertSame(first, x.gradBuffer(), "gradBuffer() after it returns the same storage");
+        IllegalStateException e = assertThrows(IllegalStateException.class, x::gradBufferToOverwrite);
+        assertEquals("gradBufferToOverwrite() is invalid once a gradient has reached the tensor. Add into "
+                + "gradBuffer() instead", e.getMessage());
     }
 }
