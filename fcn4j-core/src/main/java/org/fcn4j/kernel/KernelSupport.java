@@ -102,6 +102,14 @@ interface KernelSupport {
     void maxPool2x2(float[] x, int in, int w, int oh, int ow, float[] y, int out);
 
     /**
+     * Max-pools as {@link #maxPool2x2} and keeps each output's winning tap for backward: 0 and 1
+     * for the window's top row, 2 and 3 for its bottom row. Output k = i ow + j keeps its tap in
+     * bits 2 (k % 16) and 2 (k % 16) + 1 of {@code taps[word + k / 16]}, and the last int's unused
+     * bits are 0.
+     */
+    void maxPool2x2Taps(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] taps, int word);
+
+    /**
      * Computes the Winograd F(2 x 2, 3 x 3) input transform {@code B^T d B} of adjacent tiles of
      * one channel. Tile j's 4 x 4 patch d starts at {@code x[from + 2 j]}, rows w apart, and its
      * 16 values, position xi = 4 row + column, go to {@code v[to + xi * stride + j]}.

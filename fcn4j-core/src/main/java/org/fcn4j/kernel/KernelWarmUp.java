@@ -32,12 +32,13 @@ final class KernelWarmUp implements Runnable {
     private static final long COMPILED_NANOS_PER_CALL = 2_000;
 
     /**
-     * The same bound for the vector normalisation kernels, whose calls here cover 83 values twice.
+     * The same bound for the kernels that scalar code stands in for until they are compiled (see
+     * {@link #STAND_IN_KERNELS}). The normalisation kernels' calls here cover 83 values twice.
      * C1's code of them allocates its vectors and already ran under 2 us per call. Retired then,
      * they ran as that code on whole planes until C2 was done: 147 KB per four calls on 4096
      * values, against none once compiled. C2's code takes an estimated 0.05 us per call here.
      */
-    private static final long NORM_COMPILED_NANOS_PER_CALL = 400;
+    private static final long STAND_IN_COMPILED_NANOS_PER_CALL = 400;
 
     /**
      * The background warm-up gives up after this long, e.g. in a JVM whose C2 never compiles the
@@ -47,8 +48,8 @@ final class KernelWarmUp implements Runnable {
 
     private static final AtomicBoolean EVALUATION_STARTED = new AtomicBoolean();
 
-    /** Set once the training warm-up has compiled the normalisation kernels, retired them or given up. */
-    private static volatile boolean normCompiled;
+    /** Set once the training warm-up has compiled the stand-in kernels, retired them or given up. */
+    private static volatile boolean standInsCompiled;
 
     private final KernelSupport ks;
     private final Phase phase;
@@ -85,14 +86,14 @@ final class KernelWarmUp implements Runnable {
         return !"false".equalsIgnoreCase(System.getProperty(PROPERTY));
     }
 
-    /** True when {@link VectorOps} may call the vector normalisation kernels: they are compiled. */
-    static boolean normKernelsCompiled() {
-        return normCompiled;
+    /** True when {@link VectorOps} may call the vector stand-in kernels: they are compiled. */
+    static boolean standInKernelsCompiled() {
+        return standInsCompiled;
     }
 
     private static void start(KernelSupport ks, Phase phase) {
         if (!enabled()) {
-            normCompiled = true;
+            standInsCompiled = true;
             return;
         }
         Thread t = new Thread(new KernelWarmUp(ks, phase, phase == Phase.TRAINING), "fcn4j-kernel-warm-up");
@@ -112,11 +113,11 @@ final class KernelWarmUp implements Runnable {
         int remaining = kernels.length;
         long spent = 0;
         long budget = phase == Phase.TRAINING ? BUDGET_NANOS : BUDGET_NANOS / 3;
-        // The normalisation kernels come last, because the first step needs the products compiled
-        // first. The background warm-up even waits for the second step to begin: their warm-up and
-        // compilation took some 0.3 s of CPU time out of the first step. Until then scalar code
-        // runs in their place.
-        int later = phase == Phase.TRAINING ? kernels.length - NORM_KERNELS : kernels.length;
+        // The stand-in kernels come last, because the first step needs the products compiled
+        // first. The background warm-up even waits for the second step to begin: the normalisation
+        // kernels' warm-up and compilation took some 0.3 s of CPU time out of the first step.
+        // Until then scalar code runs in their place.
+        int later = phase == Phase.TRAINING ? kernels.length - STAND_IN_KERNELS : kernels.length;
         while (remaining > 0 && spent < budget) {
             boolean earlierDone = allDone(done, 0, later);
             if (earlierDone && waitsForSecondStep) {
@@ -131,8 +132,8 @@ final class KernelWarmUp implements Runnable {
                 for (int i = 0; i < ROUND; i++) {
                     kernels[k].run();
                 }
-                boolean vectorNorm = k >= later && ks.vectorBitSize() > Float.SIZE;
-                long limit = vectorNorm ? NORM_COMPILED_NANOS_PER_CALL : COMPILED_NANOS_PER_CALL;
+                boolean standIn = k >= later && ks.vectorBitSize() > Float.SIZE;
+                long limit = standIn ? STAND_IN_COMPILED_NANOS_PER_CALL : COMPILED_NANOS_PER_CALL;
                 if (System.nanoTime() - t0 < ROUND * limit) {
                     done[k] = true;
                     remaining--;
@@ -140,11 +141,11 @@ final class KernelWarmUp implements Runnable {
             }
             spent += System.nanoTime() - round;
             if (phase == Phase.TRAINING && allDone(done, later, kernels.length)) {
-                normCompiled = true;
+                standInsCompiled = true;
             }
         }
         if (phase == Phase.TRAINING) {
-            normCompiled = true;
+            standInsCompiled = true;
         }
         left = remaining;
     }
@@ -195,8 +196,13 @@ final class KernelWarmUp implements Runnable {
         return true;
     }
 
-    /** The last kernels of {@link #trainingKernels}: the normalisation layers'. */
-    private static final int NORM_KERNELS = 3;
+    /**
+     * The last kernels of {@link #trainingKernels}, for which {@link VectorOps} runs scalar code
+     * until they are compiled: max pooling with taps and the normalisation layers'. The warm-up
+     * of these waits for a second training step, which a normalisation layer's scalar stand-ins
+     * report (in a model without one they stay scalar).
+     */
+    private static final int STAND_IN_KERNELS = 4;
 
     // Short operands, because the calls before compilation are the cost. Every branch of each
     // kernel is still taken: C2 compiles a branch never seen as a trap that the first real call
@@ -233,6 +239,12 @@ final class KernelWarmUp implements Runnable {
         double[] sums = new double[2];
         float[] dx = new float[n];
 
+        // Max pooling with taps: two output rows of one int of taps each.
+        int group = ScalarKernelSupport.TAPS_PER_INT;
+        float[] plane = filled(4 * 2 * group);              // 4 rows of 2 group values
+        float[] pooled = new float[2 * group];
+        int[] taps = new int[2];
+
         return new Runnable[] {
             () -> ks.gemmTileRows(kc, a, 0, b, rowOff, 0, 0, c, 0, nr),
             () -> ks.gemmTile(kc, a, 0, b, 0, nr, c, 0, nr),
@@ -241,6 +253,7 @@ final class KernelWarmUp implements Runnable {
             () -> ks.axpy(n, 0.5f, x, 0, y, 0),
             () -> sink[0] = ks.sum(n, y, 0),
             () -> sink[1] = ks.dot(n, x, 0, y, 0),
+            () -> ks.maxPool2x2Taps(plane, 0, 2 * group, 2, group, pooled, 0, taps, 0),
             () -> ks.normStats(n, x, 0, 0.5, sums),
             () -> {
                 ks.normBackwardSums(n, y, x, 0, 0.5f, true, 2f, -0.25f, sums);

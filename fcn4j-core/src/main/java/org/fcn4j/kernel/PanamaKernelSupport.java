@@ -502,6 +502,56 @@ final class PanamaKernelSupport implements KernelSupport {
         return best.blend(v, v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN)));
     }
 
+    // The lanes where v replaces best in the rule of larger: v is larger or NaN.
+    private static VectorMask<Float> wins(FloatVector best, FloatVector v) {
+        return v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
+    }
+
+    @Override
+    public void maxPool2x2Taps(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] taps, int word) {
+        // One int of taps per 16 outputs. Where a row's outputs share an int with the next row's,
+        // the scalar loop runs.
+        int group = ScalarKernelSupport.TAPS_PER_INT;
+        if (ow % group != 0 || L > group) {
+            ScalarKernelSupport.maxPoolTaps(x, in, w, oh, ow, y, out, taps, word);
+            return;
+        }
+        int t = word;
+        for (int i = 0; i < oh; i++) {
+            int top = in + 2 * i * w;
+            int o = out + i * ow;
+            for (int j = 0; j < ow; j += group) {
+                long bits = 0;
+                for (int l = 0; l < group; l += L) {
+                    int c = top + 2 * (j + l);
+                    FloatVector t0 = FloatVector.fromArray(F, x, c);
+                    FloatVector t1 = FloatVector.fromArray(F, x, c + L);
+                    FloatVector b0 = FloatVector.fromArray(F, x, c + w);
+                    FloatVector b1 = FloatVector.fromArray(F, x, c + w + L);
+                    FloatVector best = t0.rearrange(EVEN, t1);
+                    FloatVector v = t0.rearrange(ODD, t1);
+                    VectorMask<Float> right = wins(best, v);
+                    best = best.blend(v, right);
+                    v = b0.rearrange(EVEN, b1);
+                    VectorMask<Float> bottomLeft = wins(best, v);
+                    best = best.blend(v, bottomLeft);
+                    v = b0.rearrange(ODD, b1);
+                    VectorMask<Float> bottomRight = wins(best, v);
+                    best = best.blend(v, bottomRight);
+                    best.intoArray(y, o + j + l);
+                    // The last tap to win is the output's. Bit 1 of its number is set for taps 2
+                    // and 3, and bit 0 for taps 1 and 3.
+                    long three = bottomRight.toLong();
+                    long two = bottomLeft.toLong();
+                    long high = three | two;
+                    long low = three | right.toLong() & ~two;
+                    bits |= (Long.expand(low, 0x5555_5555L) | Long.expand(high, 0xAAAA_AAAAL)) << 2 * l;
+                }
+                taps[t++] = (int) bits;
+            }
+        }
+    }
+
     @Override
     public void winogradInputTiles(float[] x, int from, int w, int tiles, float[] v, int to, int stride) {
         // L tiles per step, one row of B^T d at a time. Its rows 0 to 3 are, in patch rows,

@@ -274,6 +274,57 @@ final class ScalarKernelSupport implements KernelSupport {
         }
     }
 
+    @Override
+    public void maxPool2x2Taps(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] taps, int word) {
+        maxPoolTaps(x, in, w, oh, ow, y, out, taps, word);
+    }
+
+    /** Outputs per int of taps in {@link #maxPool2x2Taps}: 2 bits each. */
+    static final int TAPS_PER_INT = 16;
+
+    /**
+     * Pools as {@link #maxPool2x2Taps} does. The vector path runs it where a row's outputs share an
+     * int of taps with the next row's.
+     */
+    static void maxPoolTaps(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] taps, int word) {
+        int bits = 0;
+        int k = 0;
+        for (int i = 0; i < oh; i++) {
+            int r0 = in + 2 * i * w;
+            int r1 = r0 + w;
+            int o = out + i * ow;
+            for (int j = 0; j < ow; j++, k++) {
+                int c = 2 * j;
+                float best = x[r0 + c];
+                int tap = 0;
+                float v = x[r0 + c + 1];
+                if (v > best || v != v) {
+                    best = v;
+                    tap = 1;
+                }
+                v = x[r1 + c];
+                if (v > best || v != v) {
+                    best = v;
+                    tap = 2;
+                }
+                v = x[r1 + c + 1];
+                if (v > best || v != v) {
+                    best = v;
+                    tap = 3;
+                }
+                y[o + j] = best;
+                bits |= tap << 2 * (k % TAPS_PER_INT);
+                if (k % TAPS_PER_INT == TAPS_PER_INT - 1) {
+                    taps[word + k / TAPS_PER_INT] = bits;
+                    bits = 0;
+                }
+            }
+        }
+        if (k % TAPS_PER_INT != 0) {
+            taps[word + k / TAPS_PER_INT] = bits;
+        }
+    }
+
     /** Max-pools window (i, j) into y[o] as {@link #maxPool2x2} does; the vector path's tail uses it too. */
     static void maxPoolWindow(float[] x, int in, int w, int i, int j, float[] y, int o) {
         int first = in + 2 * i * w + 2 * j;

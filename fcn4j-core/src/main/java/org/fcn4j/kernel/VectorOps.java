@@ -46,7 +46,7 @@ public final class VectorOps {
         checkRange("x", x, off, n);
         checkSums("normStats", sums);
         KernelSupport ks = KernelProvider.get();
-        if (normVectorsReady(ks)) {
+        if (vectorsReady(ks)) {
             ks.normStats(n, x, off, shift, sums);
         } else {
             ScalarKernelSupport.normStatsInLanes(lanes(ks), n, x, off, shift, sums);
@@ -65,7 +65,7 @@ public final class VectorOps {
         checkRange("x", x, off, n);
         checkSums("normBackwardSums", sums);
         KernelSupport ks = KernelProvider.get();
-        if (normVectorsReady(ks)) {
+        if (vectorsReady(ks)) {
             ks.normBackwardSums(n, dy, x, off, mu, relu, scale, shift, sums);
         } else {
             ScalarKernelSupport.normBackwardSumsInLanes(lanes(ks), n, dy, x, off, mu, relu, scale, shift, sums);
@@ -83,7 +83,7 @@ public final class VectorOps {
         checkRange("x", x, off, n);
         checkRange("dx", dx, off, n);
         KernelSupport ks = KernelProvider.get();
-        if (normVectorsReady(ks)) {
+        if (vectorsReady(ks)) {
             ks.normBackwardDx(n, dy, x, off, mu, relu, scale, shift, inv, w, meanG, b, dx, add);
         } else {
             ScalarKernelSupport.normDx(off, off + n, dy, x, mu, relu, scale, shift, inv, w, meanG, b, dx, add);
@@ -91,12 +91,13 @@ public final class VectorOps {
         }
     }
 
-    // NOTE: the vector normalisation kernels run only once the warm-up has compiled them. Before,
-    // each of their vector operations allocates, and the first training step of the small
-    // unet-bench took 0.2 to 0.3 s longer. Until then the same sums run in scalar code in the
-    // vector path's order, so the results have the same bits either way.
-    private static boolean normVectorsReady(KernelSupport ks) {
-        return ks.vectorBitSize() == Float.SIZE || KernelWarmUp.normKernelsCompiled();
+    // NOTE: the vector normalisation and pooling kernels run only once the warm-up has compiled
+    // them. Before, each of their vector operations allocates: the first training step of the small
+    // unet-bench took 0.2 to 0.3 s longer with the normalisation kernels, 0.1 to 0.2 s with
+    // pooling. Until then scalar code runs in their place, with the same results: the sums in the
+    // vector path's order, the pooling without sums.
+    private static boolean vectorsReady(KernelSupport ks) {
+        return ks.vectorBitSize() == Float.SIZE || KernelWarmUp.standInKernelsCompiled();
     }
 
     private static int lanes(KernelSupport ks) {
@@ -119,6 +120,36 @@ public final class VectorOps {
         KernelSupport ks = KernelProvider.get();
         KernelWarmUp.evaluationKernelCalled(ks);
         ks.maxPool2x2(x, in, w, oh, ow, y, out);
+    }
+
+    /** Outputs whose winning taps share an int in {@link #maxPool2x2Taps}. */
+    public static final int TAPS_PER_INT = ScalarKernelSupport.TAPS_PER_INT;
+
+    /**
+     * {@link #maxPool2x2}, keeping each output's winning tap for backward: output k of the plane
+     * (k = i ow + j) keeps its tap t (0, 1: top row, 2, 3: bottom row) in bits 2 (k % 16) and
+     * 2 (k % 16) + 1 of {@code taps[word + k / 16]}.
+     */
+    public static void maxPool2x2Taps(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] taps,
+            int word) {
+        if (oh < 0 || ow < 0 || 2 * ow > w) {
+            throw new IllegalArgumentException("maxPool2x2Taps: a (" + oh + ", " + ow + ") output needs 2 x 2 "
+                    + "windows inside rows of " + w + " values");
+        }
+        checkRange("x", x, in, oh == 0 ? 0 : (2 * oh - 1) * w + 2 * ow);
+        checkRange("y", y, out, oh * ow);
+        int words = Math.ceilDiv(oh * ow, TAPS_PER_INT);
+        if (word < 0 || (long) word + words > taps.length) {
+            throw new IllegalArgumentException("range [" + word + ", " + ((long) word + words) + ") of taps is "
+                    + "outside its " + taps.length + " elements; a (" + oh + ", " + ow + ") output needs " + words
+                    + " ints from word");
+        }
+        KernelSupport ks = KernelProvider.get();
+        if (vectorsReady(ks)) {
+            ks.maxPool2x2Taps(x, in, w, oh, ow, y, out, taps, word);
+        } else {
+            ScalarKernelSupport.maxPoolTaps(x, in, w, oh, ow, y, out, taps, word);
+        }
     }
 
     /**

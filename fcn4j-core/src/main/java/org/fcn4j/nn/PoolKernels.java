@@ -113,7 +113,7 @@ final class PoolKernels {
                     if (argmax == null) {
                         VectorOps.maxPool2x2(x, in, w, oh, ow, y, out);
                     } else {
-                        maxPool2x2(x, in, w, y, out, oh, ow, argmax, p * wordsPerPlane);
+                        VectorOps.maxPool2x2Taps(x, in, w, oh, ow, y, out, argmax, p * wordsPerPlane);
                     }
                     continue;
                 }
@@ -161,51 +161,7 @@ final class PoolKernels {
         return Tensor.result("max_pool2d", y, new int[] {shape[0], shape[1], oh, ow}, backward, input);
     }
 
-    private static final int TAPS_PER_INT = 16;
-
-    // MaxPool2d(2) on one plane, the U-Net's pooling: the four taps in the order of the general
-    // loop (row by row), with the same rule (a larger value or a NaN replaces the best so far).
-    // Output k of the plane (k = i * OW + j) keeps its winning tap t (0, 1: top row, 2, 3: bottom
-    // row) in bits 2 (k % 16) of taps[word + k / 16].
-    private static void maxPool2x2(float[] x, int in, int w, float[] y, int out, int oh, int ow, int[] taps,
-            int word) {
-        int bits = 0;
-        int k = 0;
-        for (int i = 0; i < oh; i++) {
-            int r0 = 2 * i * w;
-            int r1 = r0 + w;
-            int o = out + i * ow;
-            for (int j = 0; j < ow; j++, k++) {
-                int c = 2 * j;
-                float best = x[in + r0 + c];
-                int tap = 0;
-                float v = x[in + r0 + c + 1];
-                if (v > best || v != v) {
-                    best = v;
-                    tap = 1;
-                }
-                v = x[in + r1 + c];
-                if (v > best || v != v) {
-                    best = v;
-                    tap = 2;
-                }
-                v = x[in + r1 + c + 1];
-                if (v > best || v != v) {
-                    best = v;
-                    tap = 3;
-                }
-                y[o + j] = best;
-                bits |= tap << 2 * (k % TAPS_PER_INT);
-                if (k % TAPS_PER_INT == TAPS_PER_INT - 1) {
-                    taps[word + k / TAPS_PER_INT] = bits;
-                    bits = 0;
-                }
-            }
-        }
-        if (k % TAPS_PER_INT != 0) {
-            taps[word + k / TAPS_PER_INT] = bits;
-        }
-    }
+    private static final int TAPS_PER_INT = VectorOps.TAPS_PER_INT;
 
     // dx += dy at each output's winning tap, for one plane of maxPool2x2, outputs in order.
     private static void maxUnpool2x2(float[] dy, int out, int oh, int ow, int[] taps, int word, float[] dx, int in,

@@ -193,13 +193,26 @@ final class Layout {
                     continue;
                 }
                 int row = tensors[t].shapeRef()[ax] * innerF;
-                float[] dx = tensors[t].gradBuffer();
-                for (int o = 0; o < outerF; o++) {
-                    int base = o * outRow + offsets[t];
-                    for (int j = 0; j < row; j++) {
-                        dx[o * row + j] += dOut[base + j];
+                // The first gradient to reach an input is written, not added to a zero-filled array.
+                // Its "+ 0f" turns -0 into +0, as the addition did, so the results keep their bits.
+                boolean fresh = tensors[t].gradOrNull() == null;
+                float[] dx = fresh ? tensors[t].gradBufferToOverwrite() : tensors[t].gradBuffer();
+                int off = offsets[t];
+                Parallel.forRange(outerF, (o0, o1) -> {
+                    for (int o = o0; o < o1; o++) {
+                        int base = o * outRow + off;
+                        int to = o * row;
+                        if (fresh) {
+                            for (int j = 0; j < row; j++) {
+                                dx[to + j] = dOut[base + j] + 0f;
+                            }
+                        } else {
+                            for (int j = 0; j < row; j++) {
+                                dx[to + j] += dOut[base + j];
+                            }
+                        }
                     }
-                }
+                });
             }
         };
         return Tensor.result("concat", out, outShape, backward, tensors);

@@ -125,6 +125,63 @@ class VectorOpsTest {
         }
     }
 
+    /**
+     * Checks each output and winning tap against a direct reading of the rule, on the specials of
+     * {@link #maxPool2x2FollowsTheRule}. Rows of a multiple of 16 outputs fill ints of taps (the vector
+     * path), other rows share them (the scalar path), and the taps start after other ints.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("implementations")
+    void maxPool2x2TapsFollowsTheRule(KernelSupport ks) {
+        Generator rng = new Generator(34);
+        float[] specials = {0f, -0f, 1f, Float.NaN, Float.intBitsToFloat(0xffc00000), Float.NEGATIVE_INFINITY,
+            Float.POSITIVE_INFINITY};
+        for (int ow : new int[] {1, 5, 8, 16, 20, 32, 48, 64}) {
+            for (int extra : new int[] {0, 3}) {
+                int oh = 3;
+                int w = 2 * ow + extra;
+                int in = 7;
+                float[] x = new float[in + 2 * oh * w];
+                for (int i = 0; i < x.length; i++) {
+                    int pick = rng.nextInt(12);
+                    x[i] = pick < specials.length ? specials[pick] : rng.nextInt(3) - 1f;
+                }
+                float[] y = new float[3 + oh * ow];
+                int word = 2;
+                int words = Math.ceilDiv(oh * ow, VectorOps.TAPS_PER_INT);
+                int[] taps = new int[word + words + 1];
+                java.util.Arrays.fill(taps, -1);
+                ks.maxPool2x2Taps(x, in, w, oh, ow, y, 2, taps, word);
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        int first = 2 * i * w + 2 * j;
+                        int[] window = {first, first + 1, first + w, first + w + 1};
+                        int best = 0;
+                        for (int t = 1; t < 4; t++) {
+                            float v = x[in + window[t]];
+                            if (v > x[in + window[best]] || Float.isNaN(v)) {
+                                best = t;
+                            }
+                        }
+                        int k = i * ow + j;
+                        String where = ks + ": ow=" + ow + ", w=" + w + ", output (" + i + ", " + j + ")";
+                        assertEquals(Float.floatToRawIntBits(x[in + window[best]]),
+                                Float.floatToRawIntBits(y[2 + k]), where);
+                        int tap = taps[word + k / VectorOps.TAPS_PER_INT] >>> 2 * (k % VectorOps.TAPS_PER_INT) & 3;
+                        assertEquals(best, tap, where + ": winning tap");
+                    }
+                }
+                int unused = words * VectorOps.TAPS_PER_INT - oh * ow;
+                int last = taps[word + words - 1];
+                assertEquals(0, unused == 0 ? 0 : last >>> 2 * (VectorOps.TAPS_PER_INT - unused),
+                        ks + ": ow=" + ow + ": bits past the last output");
+                assertEquals(-1, taps[word - 1], ks + ": wrote before the taps");
+                assertEquals(-1, taps[word + words], ks + ": wrote after the taps");
+                assertEquals(0f, y[1], ks + ": wrote before the output");
+            }
+        }
+    }
+
     /** The vector path against the scalar one, bit for bit, on tile counts around the lane count. */
     @Test
     void winogradInputTilesMatchTheScalarPath() {

@@ -185,6 +185,9 @@ class TensorGradCheckTest {
         check("concat axis 0", in -> Tensor.concat(0, in[0], in[1]), normal(1, 3), normal(2, 3));
         check("concat axis -1", in -> Tensor.concat(-1, in[0], in[1]), normal(2, 2), normal(2, 3));
         check("concat with a constant", in -> Tensor.concat(1, in[0], in[1]), x, Tensor.randn(rng, 2, 2, 4));
+        // The second part of the gradient adds to the first, which the backward pass wrote.
+        check("concat of a tensor with itself", in -> Tensor.concat(1, in[0], in[1], in[0]), x, y);
+        check("concat after another use", in -> Tensor.concat(1, in[0].mul(in[0]), in[0]), x);
     }
 
     @Test
