@@ -133,50 +133,66 @@ final class BlockedGemm {
     /** As above, with the panels from {@code dstOff} in dst. */
     static void packA(float[] dst, int dstOff, int mr, float[] a, int aOff, int lda, boolean transA, int ic, int mc,
             int pc, int kc) {
+        // NOTE: one small method per panel layout. As one method, C2 compiled its loops one by one
+        // (on-stack replacement) and recompiled it after a branch first taken: seven compilations
+        // in the first three seconds of the small unet-bench.
         for (int ir = 0; ir < mc; ir += mr) {
             int rows = Math.min(mr, mc - ir);
             int panel = dstOff + ir * kc;
             if (transA) {
-                // op(A)[i][p] = a[p][i]: the mr values of one K step are adjacent in a. They are
-                // copied in a loop, because calls to arraycopy and fill cost more than 6 floats.
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (pc + p) * lda + ic + ir;
-                    int d = panel + p * mr;
-                    for (int r = 0; r < rows; r++) {
-                        dst[d + r] = a[src + r];
-                    }
-                    for (int r = rows; r < mr; r++) {
-                        dst[d + r] = 0f;
-                    }
-                }
+                packPanelTransposed(dst, panel, mr, rows, a, aOff + pc * lda + ic + ir, lda, kc);
             } else if (rows == 6 && mr == 6) {
-                // Whole panels of the Vector API tile: the 6 rows are read side by side, so that
-                // the panel is written in order. One row at a time wrote every 6th float, and the
-                // packing took a tenth of a U-Net training step.
-                int src = aOff + (ic + ir) * lda + pc;
-                for (int p = 0; p < kc; p++) {
-                    int d = panel + p * 6;
-                    int at = src + p;
-                    dst[d] = a[at];
-                    dst[d + 1] = a[at + lda];
-                    dst[d + 2] = a[at + 2 * lda];
-                    dst[d + 3] = a[at + 3 * lda];
-                    dst[d + 4] = a[at + 4 * lda];
-                    dst[d + 5] = a[at + 5 * lda];
-                }
+                packPanelSix(dst, panel, a, aOff + (ic + ir) * lda + pc, lda, kc);
             } else {
-                for (int r = 0; r < rows; r++) {
-                    int src = aOff + (ic + ir + r) * lda + pc;
-                    int d = panel + r;
-                    for (int p = 0; p < kc; p++) {
-                        dst[d + p * mr] = a[src + p];
-                    }
-                }
-                for (int r = rows; r < mr; r++) {
-                    for (int p = 0; p < kc; p++) {
-                        dst[panel + r + p * mr] = 0f;
-                    }
-                }
+                packPanelRows(dst, panel, mr, rows, a, aOff + (ic + ir) * lda + pc, lda, kc);
+            }
+        }
+    }
+
+    // op(A)[i][p] = a[p][i]: the mr values of one K step are adjacent in a, from src + p lda. They
+    // are copied in a loop, because calls to arraycopy and fill cost more than 6 floats.
+    private static void packPanelTransposed(float[] dst, int panel, int mr, int rows, float[] a, int src, int lda,
+            int kc) {
+        for (int p = 0; p < kc; p++) {
+            int from = src + p * lda;
+            int d = panel + p * mr;
+            for (int r = 0; r < rows; r++) {
+                dst[d + r] = a[from + r];
+            }
+            for (int r = rows; r < mr; r++) {
+                dst[d + r] = 0f;
+            }
+        }
+    }
+
+    // Whole panels of the Vector API tile: the 6 rows from src, lda apart, are read side by side, so
+    // that the panel is written in order. One row at a time wrote every 6th float, and the packing
+    // took a tenth of a U-Net training step.
+    private static void packPanelSix(float[] dst, int panel, float[] a, int src, int lda, int kc) {
+        for (int p = 0; p < kc; p++) {
+            int d = panel + p * 6;
+            int at = src + p;
+            dst[d] = a[at];
+            dst[d + 1] = a[at + lda];
+            dst[d + 2] = a[at + 2 * lda];
+            dst[d + 3] = a[at + 3 * lda];
+            dst[d + 4] = a[at + 4 * lda];
+            dst[d + 5] = a[at + 5 * lda];
+        }
+    }
+
+    // Any panel, one row at a time from src, rows lda apart. Rows past the last are zeros.
+    private static void packPanelRows(float[] dst, int panel, int mr, int rows, float[] a, int src, int lda, int kc) {
+        for (int r = 0; r < rows; r++) {
+            int from = src + r * lda;
+            int d = panel + r;
+            for (int p = 0; p < kc; p++) {
+                dst[d + p * mr] = a[from + p];
+            }
+        }
+        for (int r = rows; r < mr; r++) {
+            for (int p = 0; p < kc; p++) {
+                dst[panel + r + p * mr] = 0f;
             }
         }
     }
