@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
  * <p>NOTE: picocli builds the model of a command by reflection over it and its subcommands, which
  * loads every class their fields name, JFreeChart and AWT included. For the whole tree this took
  * about 0.4 s of a small unet-bench run on a busy 2-core machine, so a run that names a command
- * gets only that command's tree. Usage, {@code help} and unknown commands get the whole tree.
+ * gets only that command's tree, and a run of {@code bench} only the benchmark it names. Usage,
+ * {@code help} and unknown commands get the whole tree.
  */
 @Command(name = "fcn4j",
         mixinStandardHelpOptions = true,
@@ -28,6 +29,12 @@ public final class Main implements Callable<Integer> {
 
     /** The top-level commands by name, in the order the usage lists them. */
     private static final Map<String, Class<?>> COMMANDS = new LinkedHashMap<>();
+
+    /**
+     * The subcommands of {@code bench} by name. A run that names one gets only that one: built with
+     * all four, {@code bench unet} took about 45 ms longer to reach its model (2 cores).
+     */
+    private static final Map<String, Class<?>> BENCHMARKS = new LinkedHashMap<>();
 
     /** Commands that run the kernels, whose compilation {@link #main} starts first. */
     private static final Set<String> COMPUTING = Set.of("train", "evaluate", "predict", "bench");
@@ -42,13 +49,23 @@ public final class Main implements Callable<Integer> {
         COMMANDS.put("explain", ExplainCommand.class);
         COMMANDS.put("data", DataCommand.class);
         COMMANDS.put("iou", IouCommand.class);
+        BENCHMARKS.put("gemm", BenchGemmCommand.class);
+        BENCHMARKS.put("conv", BenchConvCommand.class);
+        BENCHMARKS.put("unet", BenchUnetCommand.class);
+        BENCHMARKS.put("data", DataBenchCommand.class);
     }
 
     @Option(names = "--threads", scope = CommandLine.ScopeType.INHERIT, paramLabel = "N",
             description = "Compute threads (default: FCN4J_THREADS, else all cores).")
     void setThreads(int n) {
+        if (n < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be at least 1, got " + n);
+        }
         Parallel.setThreads(n);
     }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -57,6 +74,13 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        try {
+            Parallel.threads();
+        } catch (ExceptionInInitializerError e) {
+            // FCN4J_THREADS or fcn4j.threads is not a positive integer, and the cause names which.
+            System.err.println("fcn4j: " + (e.getCause() == null ? e : e.getCause().getMessage()));
+            System.exit(2);
+        }
         if (runsKernels(args)) {
             // The kernels compile in the background while picocli builds and parses the command,
             // which takes some 100 ms.
@@ -102,16 +126,30 @@ public final class Main implements Callable<Integer> {
         } else {
             COMMANDS.forEach(cli::addSubcommand);
         }
+        CommandLine bench = cli.getSubcommands().get("bench");
+        if (bench != null) {
+            String benchmark = "bench".equals(named) ? commandName(args, 1) : null;
+            if (benchmark != null && BENCHMARKS.containsKey(benchmark)) {
+                bench.addSubcommand(benchmark, BENCHMARKS.get(benchmark));
+            } else {
+                BENCHMARKS.forEach(bench::addSubcommand);
+            }
+        }
         return cli;
     }
 
     // The first argument that is neither an option nor the value of --threads, or null.
     private static String commandName(String[] args) {
+        return commandName(args, 0);
+    }
+
+    // Among the arguments that are neither options nor values of --threads, the one at index skip, or null.
+    private static String commandName(String[] args, int skip) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--threads")) {
                 i++;
-            } else if (!a.startsWith("-")) {
+            } else if (!a.startsWith("-") && skip-- == 0) {
                 return a;
             }
         }

@@ -83,14 +83,14 @@ final class RunSetup {
             if (root == null) {
                 throw new IllegalArgumentException("dataset npy needs its folder (data.root)");
             }
-            ds = npyFolder(Path.of((String) root), split);
+            ds = npyFolder(existingRoot(name, (String) root), split);
         } else if (name.equals("voc2007")) {
             Object root = description.get("root");
             if (root == null) {
                 throw new IllegalArgumentException("dataset voc2007 needs its folder (data.root)");
             }
             // VOC2007 has train and val lists; the test split here is val, as its test masks are separate.
-            ds = new VocDataset(Path.of((String) root), split.equals("train") ? "train" : "val");
+            ds = new VocDataset(existingRoot(name, (String) root), split.equals("train") ? "train" : "val");
         } else {
             ds = Datasets.open(name, split, seed);
         }
@@ -116,6 +116,19 @@ final class RunSetup {
      * class count from {@code root/train/classes.txt} (one name per line) when present, so that every
      * split agrees even when one lacks the last class.
      */
+    // Returns the dataset's folder, which must exist. A missing one is most often data.root left unset.
+    private static Path existingRoot(String dataset, String root) {
+        Path path = Path.of(root);
+        if (!Files.isDirectory(path)) {
+            String expected = dataset.equals("voc2007")
+                    ? "the VOC2007 folder, e.g. --set data.root=/data/VOCdevkit/VOC2007"
+                    : "the folder of the .npy files";
+            throw new IllegalArgumentException("data.root " + root + ": folder not found. Set data.root to "
+                    + expected);
+        }
+        return path;
+    }
+
     private static Dataset npyFolder(Path root, String split) throws IOException {
         Path dir = root.resolve(split);
         if (!Files.isRegularFile(dir.resolve("inputs.npy")) || !Files.isRegularFile(dir.resolve("targets.npy"))) {

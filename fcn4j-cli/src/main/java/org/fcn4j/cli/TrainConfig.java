@@ -152,6 +152,10 @@ final class TrainConfig {
         String source = "defaults";
         if (file != null) {
             source = file.toString();
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException(file + ": configuration file not found (the examples are in the "
+                        + "repository's examples/ folder)");
+            }
             Object root;
             try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 root = yaml().load(r);

@@ -1,11 +1,17 @@
 package org.fcn4j.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
-/** Which command lines make {@link Main#main} start the kernels' compilation before parsing. */
+/**
+ * Which command lines make {@link Main#main} start the kernels' compilation before parsing, and
+ * which commands {@link Main#commandLine(String...)} builds for them.
+ */
 class MainTest {
 
     @Test
@@ -22,5 +28,21 @@ class MainTest {
         assertFalse(Main.runsKernels("--version"), "--version alone, which names no command");
         assertFalse(Main.runsKernels("explain", "losses"), "explain");
         assertFalse(Main.runsKernels("help", "train"), "help");
+    }
+
+    @Test
+    void benchBuildsOnlyTheNamedBenchmark() {
+        assertEquals(List.of("unet"), benchmarks("--threads", "2", "bench", "unet", "--size", "small"));
+        assertEquals(List.of("gemm"), benchmarks("bench", "--threads", "1", "gemm"));
+        List<String> all = List.of("gemm", "conv", "unet", "data");
+        assertEquals(all, benchmarks("bench"), "bench alone prints them all");
+        assertEquals(all, benchmarks("bench", "--help"), "bench --help");
+        assertEquals(all, benchmarks("bench", "nope"), "a misspelt benchmark gets the usage of all");
+        assertEquals(all, benchmarks(), "the whole tree");
+    }
+
+    // The subcommands of bench in the tree built for args.
+    private static List<String> benchmarks(String... args) {
+        return List.copyOf(Main.commandLine(args).getSubcommands().get("bench").getSubcommands().keySet());
     }
 }

@@ -2,6 +2,7 @@ package org.fcn4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -167,5 +168,26 @@ class TrainCommandTest {
         }
         assertEquals(2, code);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("model.norm"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void missingFilesAndFoldersAreNamed() {
+        CliRun config = CliRun.of("train", "--config", "../examples/no-such-config.yaml");
+        assertEquals(2, config.exitCode());
+        assertTrue(config.err().contains("no-such-config.yaml: configuration file not found"), config.err());
+
+        // examples/voc2007.yaml leaves data.root at its placeholder, /path/to/VOC2007.
+        CliRun voc = CliRun.of("train", "--config", "../examples/voc2007.yaml");
+        assertEquals(2, voc.exitCode());
+        assertTrue(voc.err().contains("data.root /path/to/VOC2007: folder not found"), voc.err());
+        assertTrue(voc.err().contains("--set data.root="), voc.err());
+    }
+
+    @Test
+    void threadCountBelowOneIsRejected() {
+        CliRun run = CliRun.of("--threads", "0", "summary");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("--threads must be at least 1, got 0"), run.err());
+        assertFalse(run.err().contains("Could not invoke"), run.err());
     }
 }
