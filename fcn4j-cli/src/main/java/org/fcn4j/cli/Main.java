@@ -89,8 +89,16 @@ public final class Main implements Callable<Integer> {
         System.exit(run(args));
     }
 
-    /** Returns true when args name a command that runs the kernels (train, evaluate, predict, bench). */
+    /**
+     * Returns true when args name a command that runs the kernels (train, evaluate, predict, bench)
+     * and do not ask for its help or version.
+     */
     static boolean runsKernels(String... args) {
+        for (String a : args) {
+            if (a.equals("--help") || a.equals("-h") || a.equals("--version") || a.equals("-V")) {
+                return false;
+            }
+        }
         String named = commandName(args);
         return named != null && COMPUTING.contains(named);
     }

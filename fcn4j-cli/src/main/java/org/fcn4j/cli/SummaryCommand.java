@@ -42,7 +42,8 @@ final class SummaryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        String[] parts = input.toLowerCase(Locale.ROOT).split("x");
+        // The limit -1 keeps trailing empty parts, so that 1x64x64x is rejected.
+        String[] parts = input.toLowerCase(Locale.ROOT).split("x", -1);
         if (parts.length != 3) {
             throw new IllegalArgumentException("--input expects CxHxW, e.g. 1x64x64, got '" + input + "'");
         }
@@ -54,6 +55,9 @@ final class SummaryCommand implements Callable<Integer> {
             h = Integer.parseInt(parts[1]);
             w = Integer.parseInt(parts[2]);
         } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--input expects positive integers CxHxW, got '" + input + "'");
+        }
+        if (c < 1 || h < 1 || w < 1) {
             throw new IllegalArgumentException("--input expects positive integers CxHxW, got '" + input + "'");
         }
         ModelConfig config;

@@ -298,6 +298,14 @@ final class TrainCommand implements Callable<Integer> {
                     out.println(epochLine(e));
                     out.flush();
                 }
+
+                @Override
+                public void onResume(int completed, int epochs) {
+                    out.println(completed < epochs
+                            ? "resuming " + runDir + " after epoch " + completed + " of " + epochs
+                            : runDir + " already finished its " + epochs + " epochs; evaluating its best model again");
+                    out.flush();
+                }
             };
             Integer early = config.getIntOrNull("train.early_stopping");
             Double clip = config.getDoubleOrNull("train.clip_grad_norm");

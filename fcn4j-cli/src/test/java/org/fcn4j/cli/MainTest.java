@@ -28,6 +28,9 @@ class MainTest {
         assertFalse(Main.runsKernels("--version"), "--version alone, which names no command");
         assertFalse(Main.runsKernels("explain", "losses"), "explain");
         assertFalse(Main.runsKernels("help", "train"), "help");
+        assertFalse(Main.runsKernels("evaluate", "--help"), "evaluate --help");
+        assertFalse(Main.runsKernels("bench", "unet", "-h"), "bench unet -h");
+        assertFalse(Main.runsKernels("train", "--version"), "train --version");
     }
 
     @Test

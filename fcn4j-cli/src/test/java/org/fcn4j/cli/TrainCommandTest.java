@@ -89,8 +89,9 @@ class TrainCommandTest {
         assertEquals(50, mask.getHeight());
         org.fcn4j.io.Images.readClassMap(dir.resolve("pred").resolve("b.png"), 11);
 
-        // resume of a finished run does nothing more and succeeds.
-        run("train", "--resume", runDir.toString());
+        // resume of a finished run does nothing more, says so and succeeds.
+        String resumed = run("train", "--resume", runDir.toString());
+        assertTrue(resumed.contains(runDir + " already finished its 2 epochs"), resumed);
         assertEquals(3, Files.readAllLines(runDir.resolve("metrics.csv")).size());
     }
 
@@ -181,6 +182,15 @@ class TrainCommandTest {
         assertEquals(2, voc.exitCode());
         assertTrue(voc.err().contains("data.root /path/to/VOC2007: folder not found"), voc.err());
         assertTrue(voc.err().contains("--set data.root="), voc.err());
+    }
+
+    @Test
+    void summaryRejectsMalformedInputSize() {
+        for (String bad : new String[] {"1x64x64x", "1x64", "1xx64", "0x64x64"}) {
+            CliRun run = CliRun.of("summary", "--input", bad);
+            assertEquals(2, run.exitCode(), bad);
+            assertTrue(run.err().contains("--input expects"), bad + ": " + run.err());
+        }
     }
 
     @Test

@@ -140,6 +140,7 @@ public final class Trainer {
         lastCheckpointEpoch = p.epoch();
         MetricsLog log = MetricsLog.load(options.runDir());
         log.truncateAfter(p.epoch());
+        listener.onResume(p.epoch(), options.epochs());
         return run(p.epoch(), log);
     }
 

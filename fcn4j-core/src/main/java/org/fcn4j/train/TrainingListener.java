@@ -18,4 +18,11 @@ public interface TrainingListener {
 
     default void onEpoch(Epoch epoch) {
     }
+
+    /**
+     * Receives the checkpoint's progress once {@link Trainer#resume} has read it, before the first
+     * epoch it runs. A finished run has completed equal to epochs, and only its evaluation runs again.
+     */
+    default void onResume(int completed, int epochs) {
+    }
 }

@@ -57,6 +57,24 @@ class TrainerResumeTest {
     }
 
     @Test
+    void resumeReportsTheEpochsDone() throws IOException {
+        Path run = dir.resolve("finished");
+        Files.createDirectories(run);
+        TinyRun.setup(run, null, 0.05).trainer().fit();
+        List<int[]> reported = new ArrayList<>();
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void onResume(int completed, int epochs) {
+                reported.add(new int[] {completed, epochs});
+            }
+        };
+        TinyRun.setup(run, listener, 0.05).trainer().resume();
+        assertEquals(1, reported.size(), "onResume calls");
+        assertEquals(TinyRun.EPOCHS, reported.get(0)[0], "completed epochs");
+        assertEquals(TinyRun.EPOCHS, reported.get(0)[1], "planned epochs");
+    }
+
+    @Test
     void resumeAfterKillMatchesUninterruptedRun() throws Exception {
         Path straight = dir.resolve("straight");
         TinyRun.Setup reference = TinyRun.setup(straight, null, 0.05);
