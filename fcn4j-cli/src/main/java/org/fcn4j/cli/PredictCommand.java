@@ -55,8 +55,10 @@ final class PredictCommand implements Callable<Integer> {
             // (N, C, H, W): one image for PNG, JPEG and (C, H, W) arrays, N for a stacked .npy.
             Tensor batch = read(f);
             if (batch.size(1) != m.config().inChannels()) {
-                throw new IllegalArgumentException(f + ": the model expects " + m.config().inChannels()
-                        + " channel(s), the input has " + batch.size(1));
+                int expected = m.config().inChannels();
+                throw new IllegalArgumentException(f + ": the model expects " + expected + " channel(s), the input has "
+                        + batch.size(1) + " (a PNG or JPEG gives 1 when grey, 3 when in colour or with a palette); "
+                        + "give " + expected + "-channel inputs or a model trained on " + batch.size(1));
             }
             int n = batch.size(0);
             String base = f.getFileName().toString().replaceFirst("\\.[^.]+$", "");

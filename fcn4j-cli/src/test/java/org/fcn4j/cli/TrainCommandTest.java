@@ -89,6 +89,17 @@ class TrainCommandTest {
         assertEquals(50, mask.getHeight());
         org.fcn4j.io.Images.readClassMap(dir.resolve("pred").resolve("b.png"), 11);
 
+        // A colour image for this grey model is rejected with the channel counts and what to give.
+        Path colour = dir.resolve("colour");
+        Files.createDirectories(colour);
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(40, 50, java.awt.image.BufferedImage.TYPE_INT_RGB),
+                "png", colour.resolve("c.png").toFile());
+        CliRun rgb = CliRun.of("predict", "--model", runDir.resolve("model.safetensors").toString(), "--input",
+                colour.toString(), "--output", dir.resolve("pred-colour").toString());
+        assertEquals(2, rgb.exitCode());
+        assertTrue(rgb.err().contains("c.png: the model expects 1 channel(s), the input has 3"), rgb.err());
+        assertTrue(rgb.err().contains("give 1-channel inputs"), rgb.err());
+
         // resume of a finished run does nothing more, says so and succeeds.
         String resumed = run("train", "--resume", runDir.toString());
         assertTrue(resumed.contains(runDir + " already finished its 2 epochs"), resumed);
