@@ -32,8 +32,8 @@ final class KernelWarmUp implements Runnable {
     private static final long COMPILED_NANOS_PER_CALL = 2_000;
 
     /**
-     * The same bound for the kernels that scalar code stands in for until they are compiled (see
-     * {@link #STAND_IN_KERNELS}). The normalisation kernels' calls here cover 83 values twice.
+     * The same bound for the stand-in kernels ({@link #STAND_IN_KERNELS}), in whose place scalar
+     * code runs until they are compiled. The normalisation kernels' calls here cover 83 values twice.
      * C1's code of them allocates its vectors and already ran under 2 us per call. Retired then,
      * they ran as that code on whole planes until C2 was done: 147 KB per four calls on 4096
      * values, against none once compiled. C2's code takes an estimated 0.05 us per call here.
@@ -239,7 +239,8 @@ final class KernelWarmUp implements Runnable {
         double[] sums = new double[2];
         float[] dx = new float[n];
 
-        // Max pooling with taps: two output rows of one int of taps each.
+        // Max pooling with taps: two output rows of one int of taps each, then four rows that
+        // share ints (the kernel's scalar branch).
         int group = ScalarKernelSupport.TAPS_PER_INT;
         float[] plane = filled(4 * 2 * group);              // 4 rows of 2 group values
         float[] pooled = new float[2 * group];
@@ -253,7 +254,10 @@ final class KernelWarmUp implements Runnable {
             () -> ks.axpy(n, 0.5f, x, 0, y, 0),
             () -> sink[0] = ks.sum(n, y, 0),
             () -> sink[1] = ks.dot(n, x, 0, y, 0),
-            () -> ks.maxPool2x2Taps(plane, 0, 2 * group, 2, group, pooled, 0, taps, 0),
+            () -> {
+                ks.maxPool2x2Taps(plane, 0, 2 * group, 2, group, pooled, 0, taps, 0);
+                ks.maxPool2x2Taps(plane, 0, group, 4, group / 2, pooled, 0, taps, 0);
+            },
             () -> ks.normStats(n, x, 0, 0.5, sums),
             () -> {
                 ks.normBackwardSums(n, y, x, 0, 0.5f, true, 2f, -0.25f, sums);

@@ -144,8 +144,11 @@ public final class VectorOps {
                     + "outside its " + taps.length + " elements; a (" + oh + ", " + ow + ") output needs " + words
                     + " ints from word");
         }
+        // Rows whose outputs share an int of taps take the scalar loop here, not through the vector
+        // kernel: a branch that C2 had not seen in the kernel deoptimised it at the first 8 x 8
+        // output, and C1's code of it then ran, allocating its vectors, for about a second.
         KernelSupport ks = KernelProvider.get();
-        if (vectorsReady(ks)) {
+        if (ow % TAPS_PER_INT == 0 && vectorsReady(ks)) {
             ks.maxPool2x2Taps(x, in, w, oh, ow, y, out, taps, word);
         } else {
             ScalarKernelSupport.maxPoolTaps(x, in, w, oh, ow, y, out, taps, word);
