@@ -485,10 +485,14 @@ final class PanamaKernelSupport implements KernelSupport {
                 FloatVector t1 = FloatVector.fromArray(F, x, c + L);
                 FloatVector b0 = FloatVector.fromArray(F, x, c + w);
                 FloatVector b1 = FloatVector.fromArray(F, x, c + w + L);
+                // Each tap replaces the best so far where it is larger or NaN (maxPoolWindow's rule).
                 FloatVector best = t0.rearrange(EVEN, t1);
-                best = larger(best, t0.rearrange(ODD, t1));
-                best = larger(best, b0.rearrange(EVEN, b1));
-                best = larger(best, b0.rearrange(ODD, b1));
+                FloatVector v = t0.rearrange(ODD, t1);
+                best = best.blend(v, v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN)));
+                v = b0.rearrange(EVEN, b1);
+                best = best.blend(v, v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN)));
+                v = b0.rearrange(ODD, b1);
+                best = best.blend(v, v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN)));
                 best.intoArray(y, o + j);
             }
             for (int j = vectorEnd; j < ow; j++) {
@@ -497,15 +501,11 @@ final class PanamaKernelSupport implements KernelSupport {
         }
     }
 
-    // v where it is larger than best or NaN, else best: the scalar rule of maxPoolWindow, lane by lane.
-    private static FloatVector larger(FloatVector best, FloatVector v) {
-        return best.blend(v, v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN)));
-    }
-
-    // The lanes where v replaces best in the rule of larger: v is larger or NaN.
-    private static VectorMask<Float> wins(FloatVector best, FloatVector v) {
-        return v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
-    }
+    // NOTE: the pooling kernels write the comparisons out rather than call a helper that takes
+    // and returns vectors. Where C2 did not inline such a helper, every call boxed its vectors: in
+    // about half of the standard unet-bench runs, some 100 MB per second of garbage during the
+    // training steps and a peak of 713 instead of 662 MB. The launcher inlines addRow and sumLanes
+    // (-XX:CompileCommand=inline). Then 10 runs of 10 peaked at 661 to 666 MB.
 
     @Override
     public void maxPool2x2Taps(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] taps, int word) {
@@ -528,15 +528,18 @@ final class PanamaKernelSupport implements KernelSupport {
                     FloatVector t1 = FloatVector.fromArray(F, x, c + L);
                     FloatVector b0 = FloatVector.fromArray(F, x, c + w);
                     FloatVector b1 = FloatVector.fromArray(F, x, c + w + L);
+                    // A tap replaces the best so far where it is larger or NaN.
                     FloatVector best = t0.rearrange(EVEN, t1);
                     FloatVector v = t0.rearrange(ODD, t1);
-                    VectorMask<Float> right = wins(best, v);
+                    VectorMask<Float> right = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
                     best = best.blend(v, right);
                     v = b0.rearrange(EVEN, b1);
-                    VectorMask<Float> bottomLeft = wins(best, v);
+                    VectorMask<Float> bottomLeft = v.compare(VectorOperators.GT, best)
+                            .or(v.test(VectorOperators.IS_NAN));
                     best = best.blend(v, bottomLeft);
                     v = b0.rearrange(ODD, b1);
-                    VectorMask<Float> bottomRight = wins(best, v);
+                    VectorMask<Float> bottomRight = v.compare(VectorOperators.GT, best)
+                            .or(v.test(VectorOperators.IS_NAN));
                     best = best.blend(v, bottomRight);
                     best.intoArray(y, o + j + l);
                     // The last tap to win is the output's. Bit 1 of its number is set for taps 2
