@@ -505,7 +505,7 @@ final class PanamaKernelSupport implements KernelSupport {
     // and returns vectors. Where C2 did not inline such a helper, every call boxed its vectors: in
     // about half of the standard unet-bench runs, some 100 MB per second of garbage during the
     // training steps and a peak of 713 instead of 662 MB. The launcher inlines addRow and sumLanes
-    // (-XX:CompileCommand=inline). Then 12 runs of 13 peaked at 661 to 666 MB, and one at 714.
+    // (-XX:CompileCommand=inline). Then 18 runs of 19 peaked at 661 to 666 MB, and one at 714.
 
     @Override
     public void maxPool2x2Taps(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] taps, int word) {
