@@ -111,12 +111,24 @@ final class PanamaKernelSupport implements KernelSupport {
         }
 
         // Add the tile into C, one row of 2 vectors at a time.
-        addRow(c, cOff, c00, c01);
-        addRow(c, cOff + ldc, c10, c11);
-        addRow(c, cOff + 2 * ldc, c20, c21);
-        addRow(c, cOff + 3 * ldc, c30, c31);
-        addRow(c, cOff + 4 * ldc, c40, c41);
-        addRow(c, cOff + 5 * ldc, c50, c51);
+        int r0 = cOff;
+        FloatVector.fromArray(F, c, r0).add(c00).intoArray(c, r0);
+        FloatVector.fromArray(F, c, r0 + L).add(c01).intoArray(c, r0 + L);
+        int r1 = cOff + ldc;
+        FloatVector.fromArray(F, c, r1).add(c10).intoArray(c, r1);
+        FloatVector.fromArray(F, c, r1 + L).add(c11).intoArray(c, r1 + L);
+        int r2 = cOff + 2 * ldc;
+        FloatVector.fromArray(F, c, r2).add(c20).intoArray(c, r2);
+        FloatVector.fromArray(F, c, r2 + L).add(c21).intoArray(c, r2 + L);
+        int r3 = cOff + 3 * ldc;
+        FloatVector.fromArray(F, c, r3).add(c30).intoArray(c, r3);
+        FloatVector.fromArray(F, c, r3 + L).add(c31).intoArray(c, r3 + L);
+        int r4 = cOff + 4 * ldc;
+        FloatVector.fromArray(F, c, r4).add(c40).intoArray(c, r4);
+        FloatVector.fromArray(F, c, r4 + L).add(c41).intoArray(c, r4 + L);
+        int r5 = cOff + 5 * ldc;
+        FloatVector.fromArray(F, c, r5).add(c50).intoArray(c, r5);
+        FloatVector.fromArray(F, c, r5 + L).add(c51).intoArray(c, r5 + L);
     }
 
     // The same loop as gemmTile with the row start of B looked up per step; kept as small.
@@ -161,12 +173,24 @@ final class PanamaKernelSupport implements KernelSupport {
             c51 = a.fma(b1, c51);
         }
 
-        addRow(c, cOff, c00, c01);
-        addRow(c, cOff + ldc, c10, c11);
-        addRow(c, cOff + 2 * ldc, c20, c21);
-        addRow(c, cOff + 3 * ldc, c30, c31);
-        addRow(c, cOff + 4 * ldc, c40, c41);
-        addRow(c, cOff + 5 * ldc, c50, c51);
+        int r0 = cOff;
+        FloatVector.fromArray(F, c, r0).add(c00).intoArray(c, r0);
+        FloatVector.fromArray(F, c, r0 + L).add(c01).intoArray(c, r0 + L);
+        int r1 = cOff + ldc;
+        FloatVector.fromArray(F, c, r1).add(c10).intoArray(c, r1);
+        FloatVector.fromArray(F, c, r1 + L).add(c11).intoArray(c, r1 + L);
+        int r2 = cOff + 2 * ldc;
+        FloatVector.fromArray(F, c, r2).add(c20).intoArray(c, r2);
+        FloatVector.fromArray(F, c, r2 + L).add(c21).intoArray(c, r2 + L);
+        int r3 = cOff + 3 * ldc;
+        FloatVector.fromArray(F, c, r3).add(c30).intoArray(c, r3);
+        FloatVector.fromArray(F, c, r3 + L).add(c31).intoArray(c, r3 + L);
+        int r4 = cOff + 4 * ldc;
+        FloatVector.fromArray(F, c, r4).add(c40).intoArray(c, r4);
+        FloatVector.fromArray(F, c, r4 + L).add(c41).intoArray(c, r4 + L);
+        int r5 = cOff + 5 * ldc;
+        FloatVector.fromArray(F, c, r5).add(c50).intoArray(c, r5);
+        FloatVector.fromArray(F, c, r5 + L).add(c51).intoArray(c, r5 + L);
     }
 
     // 12 vector accumulators, 4 of A and 1 of B live: 17 registers, as in gemmTile. Each step does
@@ -228,7 +252,7 @@ final class PanamaKernelSupport implements KernelSupport {
                 br = bRun[r];
             }
         }
-        // The lanes go out whole; summing them here (sumLanes) was not inlined and boxed every accumulator.
+        // The lanes go out whole. Summed here by a helper, which C2 did not inline, every accumulator was boxed.
         c00.intoArray(acc, 0);
         c01.intoArray(acc, L);
         c02.intoArray(acc, 2 * L);
@@ -243,22 +267,6 @@ final class PanamaKernelSupport implements KernelSupport {
         c32.intoArray(acc, 11 * L);
     }
 
-    private static void addRow(float[] c, int off, FloatVector v0, FloatVector v1) {
-        FloatVector.fromArray(F, c, off).add(v0).intoArray(c, off);
-        FloatVector.fromArray(F, c, off + L).add(v1).intoArray(c, off + L);
-    }
-
-    // NOTE: reduceLanes(ADD) leaves the order of a float reduction to the implementation, and the
-    // interpreter and C2-compiled code add the lanes in different orders, so a result changed after
-    // JIT warm-up and a resumed training run drifted from an uninterrupted one. A fixed halving tree
-    // gives the same bits in every compilation tier.
-    private static float sumLanes(FloatVector v) {
-        FloatVector t = v;
-        for (int half = L / 2; half >= 1; half /= 2) {
-            t = t.add(t.slice(half));
-        }
-        return t.lane(0);
-    }
 
     @Override
     public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
@@ -283,8 +291,17 @@ final class PanamaKernelSupport implements KernelSupport {
             acc0 = FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.fromArray(F, y, yOff + i), acc0);
         }
 
-        // Reduce, then the scalar tail.
-        float s = sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
+        // Reduce by halving, then the scalar tail. NOTE: reduceLanes(ADD) leaves the order of a
+        // float reduction to the implementation, and the interpreter and C2-compiled code added the
+        // lanes in different orders, so a result changed after JIT warm-up and a resumed training
+        // run drifted from an uninterrupted one. The fixed halving tree gives the same bits in
+        // every compilation tier. It is written out here and in sum: a helper taking the vector,
+        // left out of line by C2, would box it.
+        FloatVector t = acc0.add(acc1).add(acc2.add(acc3));
+        for (int half = L / 2; half >= 1; half /= 2) {
+            t = t.add(t.slice(half));
+        }
+        float s = t.lane(0);
         for (; i < n; i++) {
             s = Math.fma(x[xOff + i], y[yOff + i], s);
         }
@@ -344,8 +361,12 @@ final class PanamaKernelSupport implements KernelSupport {
             acc0 = acc0.add(FloatVector.fromArray(F, x, xOff + i));
         }
 
-        // Reduce, then the scalar tail.
-        float s = sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
+        // Reduce by halving as in dot, then the scalar tail.
+        FloatVector t = acc0.add(acc1).add(acc2.add(acc3));
+        for (int half = L / 2; half >= 1; half /= 2) {
+            t = t.add(t.slice(half));
+        }
+        float s = t.lane(0);
         for (; i < n; i++) {
             s += x[xOff + i];
         }
@@ -502,10 +523,9 @@ final class PanamaKernelSupport implements KernelSupport {
     }
 
     // NOTE: the pooling kernels write the comparisons out rather than call a helper that takes
-    // and returns vectors. Where C2 did not inline such a helper, every call boxed its vectors: in
-    // about half of the standard unet-bench runs, some 100 MB per second of garbage during the
-    // training steps and a peak of 713 instead of 662 MB. The launcher inlines addRow and sumLanes
-    // (-XX:CompileCommand=inline). Then 18 runs of 19 peaked at 661 to 666 MB, and one at 714.
+    // and returns vectors, as every kernel here does. Where C2 did not inline such a helper, every
+    // call boxed its vectors. About half of the standard unet-bench runs then made some 100 MB of
+    // garbage per second during the training steps and peaked at 713 instead of 662 MB.
 
     @Override
     public void maxPool2x2Taps(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] taps, int word) {
