@@ -146,8 +146,8 @@ final class BenchUnetCommand implements Callable<Integer> {
 
         // A full collection between the phases. Until the next one, the old generation still
         // contains garbage of the training steps, up to about 50 MB on standard. When the inference's
-        // first buffers came on top of it, the heap grew: peak memory 725 to 739 MB in one standard
-        // run in three, against 675 to 687 MB in the others. With it, 661 to 663 MB.
+        // first buffers came on top of it, the heap grew, and such runs peaked at 725 to 739 MB
+        // against 675 to 687 MB. With the collection, standard runs peak at 661 to 666 MB.
         System.gc();
 
         // Inference: evaluation mode, no gradient recording.

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -47,5 +50,22 @@ class MainTest {
     // The subcommands of bench in the tree built for args.
     private static List<String> benchmarks(String... args) {
         return List.copyOf(Main.commandLine(args).getSubcommands().get("bench").getSubcommands().keySet());
+    }
+
+    /** A bad FCN4J_THREADS ends the run with its own sentence and exit code 2, not a stack trace. */
+    @Test
+    void badThreadVariableIsReported() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "summary", "--input", "1x64x64");
+        pb.environment().put("FCN4J_THREADS", "abc");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the process did not end within 60 s");
+        assertEquals(2, p.exitValue(), output);
+        assertTrue(output.contains("fcn4j: environment variable FCN4J_THREADS must be a positive integer, got 'abc'"),
+                output);
+        assertFalse(output.contains("ExceptionInInitializerError"), output);
     }
 }

@@ -100,7 +100,7 @@ class TrainCommandTest {
         assertTrue(rgb.err().contains("c.png: the model expects 1 channel(s), the input has 3"), rgb.err());
         assertTrue(rgb.err().contains("give 1-channel inputs"), rgb.err());
 
-        // resume of a finished run does nothing more, says so and succeeds.
+        // Resuming a finished run trains no further epoch, reports that and succeeds.
         String resumed = run("train", "--resume", runDir.toString());
         assertTrue(resumed.contains(runDir + " already finished its 2 epochs"), resumed);
         assertEquals(3, Files.readAllLines(runDir.resolve("metrics.csv")).size());

@@ -292,11 +292,11 @@ final class PanamaKernelSupport implements KernelSupport {
         }
 
         // Reduce by halving, then the scalar tail. NOTE: reduceLanes(ADD) leaves the order of a
-        // float reduction to the implementation, and the interpreter and C2-compiled code added the
-        // lanes in different orders, so a result changed after JIT warm-up and a resumed training
+        // float reduction to the implementation. The interpreter and C2-compiled code added the
+        // lanes in different orders, so a result changed after JIT warm-up, and a resumed training
         // run drifted from an uninterrupted one. The fixed halving tree gives the same bits in
-        // every compilation tier. It is written out here and in sum: a helper taking the vector,
-        // left out of line by C2, would box it.
+        // every compilation tier. It is written out here and in sum, because a helper that takes
+        // the vector boxes it wherever C2 leaves the call out of line.
         FloatVector t = acc0.add(acc1).add(acc2.add(acc3));
         for (int half = L / 2; half >= 1; half /= 2) {
             t = t.add(t.slice(half));
@@ -523,9 +523,10 @@ final class PanamaKernelSupport implements KernelSupport {
     }
 
     // NOTE: the pooling kernels write the comparisons out rather than call a helper that takes
-    // and returns vectors, as every kernel here does. Where C2 did not inline such a helper, every
-    // call boxed its vectors. About half of the standard unet-bench runs then made some 100 MB of
-    // garbage per second during the training steps and peaked at 713 instead of 662 MB.
+    // and returns vectors, as every kernel here does. A call that C2 leaves out of line boxes its
+    // vectors. While the kernels had such helpers, about half of the standard unet-bench runs made
+    // some 100 MB of garbage per second in their training steps and peaked at 713 instead of 662
+    // MB. Forcing the helpers inline stopped it, so these calls were most likely the cause.
 
     @Override
     public void maxPool2x2Taps(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] taps, int word) {

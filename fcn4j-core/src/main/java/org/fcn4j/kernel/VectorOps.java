@@ -92,10 +92,10 @@ public final class VectorOps {
     }
 
     // NOTE: the vector normalisation and pooling kernels run only once the warm-up has compiled
-    // them. Before, each of their vector operations allocates: the first training step of the small
-    // unet-bench took 0.2 to 0.3 s longer with the normalisation kernels, 0.1 to 0.2 s with
-    // pooling. Until then scalar code runs in their place, with the same results: the sums in the
-    // vector path's order, the pooling without sums.
+    // them, because before that each of their vector operations allocates. Called that early, they
+    // made the first training step of the small unet-bench 0.2 to 0.3 s longer (normalisation) and
+    // about 0.2 s longer (pooling). Until then scalar code runs in their place with the same
+    // results: the sums in the vector path's order, and pooling has no sums.
     private static boolean vectorsReady(KernelSupport ks) {
         return ks.vectorBitSize() == Float.SIZE || KernelWarmUp.standInKernelsCompiled();
     }
@@ -111,12 +111,7 @@ public final class VectorOps {
      * at {@code in}, rows w apart.
      */
     public static void maxPool2x2(float[] x, int in, int w, int oh, int ow, float[] y, int out) {
-        if (oh < 0 || ow < 0 || 2 * ow > w) {
-            throw new IllegalArgumentException("maxPool2x2: a (" + oh + ", " + ow + ") output needs 2 x 2 windows "
-                    + "inside rows of " + w + " values");
-        }
-        checkRange("x", x, in, oh == 0 ? 0 : (2 * oh - 1) * w + 2 * ow);
-        checkRange("y", y, out, oh * ow);
+        checkPool("maxPool2x2", x, in, w, oh, ow, y, out);
         KernelSupport ks = KernelProvider.get();
         KernelWarmUp.evaluationKernelCalled(ks);
         ks.maxPool2x2(x, in, w, oh, ow, y, out);
@@ -126,27 +121,22 @@ public final class VectorOps {
     public static final int TAPS_PER_INT = ScalarKernelSupport.TAPS_PER_INT;
 
     /**
-     * {@link #maxPool2x2}, keeping each output's winning tap for backward: output k of the plane
-     * (k = i ow + j) keeps its tap t (0, 1: top row, 2, 3: bottom row) in bits 2 (k % 16) and
+     * Max-pools as {@link #maxPool2x2} does and keeps each output's winning tap for backward:
+     * output k = i ow + j keeps its tap t (0, 1: top row, 2, 3: bottom row) in bits 2 (k % 16) and
      * 2 (k % 16) + 1 of {@code taps[word + k / 16]}.
      */
     public static void maxPool2x2Taps(float[] x, int in, int w, int oh, int ow, float[] y, int out, int[] taps,
             int word) {
-        if (oh < 0 || ow < 0 || 2 * ow > w) {
-            throw new IllegalArgumentException("maxPool2x2Taps: a (" + oh + ", " + ow + ") output needs 2 x 2 "
-                    + "windows inside rows of " + w + " values");
-        }
-        checkRange("x", x, in, oh == 0 ? 0 : (2 * oh - 1) * w + 2 * ow);
-        checkRange("y", y, out, oh * ow);
+        checkPool("maxPool2x2Taps", x, in, w, oh, ow, y, out);
         int words = Math.ceilDiv(oh * ow, TAPS_PER_INT);
         if (word < 0 || (long) word + words > taps.length) {
             throw new IllegalArgumentException("range [" + word + ", " + ((long) word + words) + ") of taps is "
-                    + "outside its " + taps.length + " elements; a (" + oh + ", " + ow + ") output needs " + words
-                    + " ints from word");
+                    + "outside its " + taps.length + " elements: a (" + oh + ", " + ow + ") output needs " + words
+                    + " ints from word " + word);
         }
-        // Rows whose outputs share an int of taps take the scalar loop here, not through the vector
-        // kernel: a branch that C2 had not seen in the kernel deoptimised it at the first 8 x 8
-        // output, and C1's code of it then ran, allocating its vectors, for about a second.
+        // Rows whose outputs share an int of taps take the scalar loop here, not the vector kernel.
+        // Sent to the kernel, the first 8 x 8 output took a branch C2 had compiled as a trap, and
+        // C1's code of the kernel then ran, allocating its vectors, for about a second.
         KernelSupport ks = KernelProvider.get();
         if (ow % TAPS_PER_INT == 0 && vectorsReady(ks)) {
             ks.maxPool2x2Taps(x, in, w, oh, ow, y, out, taps, word);
@@ -209,6 +199,16 @@ public final class VectorOps {
         if (sums.length < 2) {
             throw new IllegalArgumentException(kernel + ": sums has length " + sums.length + ", expected at least 2");
         }
+    }
+
+    // Checks that the (oh, ow) output of 2 x 2 windows lies inside rows of w values of x and inside y.
+    private static void checkPool(String kernel, float[] x, int in, int w, int oh, int ow, float[] y, int out) {
+        if (oh < 0 || ow < 0 || 2 * ow > w) {
+            throw new IllegalArgumentException(kernel + ": a (" + oh + ", " + ow + ") output needs 2 x 2 windows "
+                    + "inside rows of " + w + " values");
+        }
+        checkRange("x", x, in, oh == 0 ? 0 : (2 * oh - 1) * w + 2 * ow);
+        checkRange("y", y, out, oh * ow);
     }
 
     private static void checkRange(String name, float[] x, int off, int n) {

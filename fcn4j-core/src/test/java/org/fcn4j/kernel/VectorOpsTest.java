@@ -390,6 +390,21 @@ class VectorOpsTest {
     }
 
     @Test
+    void maxPool2x2TapsChecksItsArrays() {
+        float[] x = new float[4 * 32];
+        float[] y = new float[2 * 16];
+        IllegalArgumentException windows = assertThrows(IllegalArgumentException.class,
+                () -> VectorOps.maxPool2x2Taps(x, 0, 16, 2, 16, y, 0, new int[2], 0));
+        assertEquals("maxPool2x2Taps: a (2, 16) output needs 2 x 2 windows inside rows of 16 values",
+                windows.getMessage());
+        IllegalArgumentException taps = assertThrows(IllegalArgumentException.class,
+                () -> VectorOps.maxPool2x2Taps(x, 0, 32, 2, 16, y, 0, new int[2], 1));
+        assertEquals("range [1, 3) of taps is outside its 2 elements: a (2, 16) output needs 2 ints from word 1",
+                taps.getMessage());
+        VectorOps.maxPool2x2Taps(x, 0, 32, 2, 16, y, 0, new int[2], 0);
+    }
+
+    @Test
     void publicEntryPointsCheckRanges() {
         float[] x = new float[8];
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -1,5 +1,8 @@
 package org.fcn4j.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
 import java.util.function.Function;
 
 import org.fcn4j.autograd.GradCheck;
@@ -188,6 +191,27 @@ class TensorGradCheckTest {
         // The second part of the gradient adds to the first, which the backward pass wrote.
         check("concat of a tensor with itself", in -> Tensor.concat(1, in[0], in[1], in[0]), x, y);
         check("concat after another use", in -> Tensor.concat(1, in[0].mul(in[0]), in[0]), x);
+    }
+
+    /**
+     * The first gradient of a concatenation's input is written, and -0 arrives as +0, as it did when
+     * it was added to a zeroed array. The consumer here writes -0 as the concatenation's gradient,
+     * as a normalisation layer's backward pass may.
+     */
+    @Test
+    void concatGradientOfMinusZeroIsPlusZero() {
+        Tensor a = Tensor.ones(2, 3).requiresGrad(true);
+        Tensor b = Tensor.ones(2, 2).requiresGrad(true);
+        Tensor joined = Tensor.concat(1, a, b);
+        Tensor consumer = Tensor.result("writes_minus_zero", joined.data().clone(), joined.shape(),
+                dOut -> Arrays.fill(joined.gradBufferToOverwrite(), -0f), joined);
+        consumer.sum().backward();
+        for (float g : a.grad().data()) {
+            assertEquals(0, Float.floatToRawIntBits(g), "a's gradient bits");
+        }
+        for (float g : b.grad().data()) {
+            assertEquals(0, Float.floatToRawIntBits(g), "b's gradient bits");
+        }
     }
 
     @Test
