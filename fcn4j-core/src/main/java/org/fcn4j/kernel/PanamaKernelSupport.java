@@ -12,6 +12,17 @@ import jdk.incubator.vector.VectorSpecies;
  * bits, 16 floats, on AVX-512 machines). Loaded only by {@link KernelProvider}, and only when the
  * module jdk.incubator.vector is present, so no other class may refer to it directly.
  *
+ * <p>NOTE: every call on a vector has a receiver whose class C2 can determine without a type
+ * profile: a vector just loaded, broadcast or converted, or the result of an operation on one.
+ * The Vector API's methods are virtual, and C2 keeps a vector in a register only where it inlines
+ * every call on it. A value carried around a loop (an accumulator), or merged after an if inside
+ * a loop, has only the abstract type FloatVector or DoubleVector. A call on it is inlined only when the call's type
+ * profile names one class, and is otherwise a real call, which boxes its vectors. Profiles depend
+ * on what ran before, so such kernels allocated in some runs and not in others. Hence
+ * {@code acc = v.add(acc)} rather than {@code acc.add(v)}, an accumulator added to -0 (which
+ * changes no value) before a call on it after its loop, and masks rather than ifs.
+ * KernelBoxingTest runs every kernel with type profiles off and fails if one allocates.
+ *
  * <p>Legend: L = lanes per vector; MR = 6 rows and NR = 2 L columns of C per register tile; kc =
  * depth of the packed panels.
  */
@@ -296,12 +307,15 @@ final class PanamaKernelSupport implements KernelSupport {
         // lanes in different orders, so a result changed after JIT warm-up, and a resumed training
         // run drifted from an uninterrupted one. The fixed halving tree gives the same bits in
         // every compilation tier. It is written out here and in sum, because a helper that takes
-        // the vector boxes it wherever C2 leaves the call out of line.
-        FloatVector t = acc0.add(acc1).add(acc2.add(acc3));
+        // the vector boxes it wherever C2 leaves the call out of line. Each value carried out of a
+        // loop is added to -0 (which changes no value) before a call on it: see the class comment.
+        FloatVector z = FloatVector.broadcast(F, -0f);
+        FloatVector t = z.add(acc0).add(acc1).add(z.add(acc2).add(acc3));
         for (int half = L / 2; half >= 1; half /= 2) {
-            t = t.add(t.slice(half));
+            FloatVector u = z.add(t);
+            t = u.add(u.slice(half));
         }
-        float s = t.lane(0);
+        float s = z.add(t).lane(0);
         for (; i < n; i++) {
             s = Math.fma(x[xOff + i], y[yOff + i], s);
         }
@@ -350,23 +364,25 @@ final class PanamaKernelSupport implements KernelSupport {
         FloatVector acc3 = acc0;
         int bound4 = n - 4 * L;
         for (; i <= bound4; i += 4 * L) {
-            acc0 = acc0.add(FloatVector.fromArray(F, x, xOff + i));
-            acc1 = acc1.add(FloatVector.fromArray(F, x, xOff + i + L));
-            acc2 = acc2.add(FloatVector.fromArray(F, x, xOff + i + 2 * L));
-            acc3 = acc3.add(FloatVector.fromArray(F, x, xOff + i + 3 * L));
+            acc0 = FloatVector.fromArray(F, x, xOff + i).add(acc0);
+            acc1 = FloatVector.fromArray(F, x, xOff + i + L).add(acc1);
+            acc2 = FloatVector.fromArray(F, x, xOff + i + 2 * L).add(acc2);
+            acc3 = FloatVector.fromArray(F, x, xOff + i + 3 * L).add(acc3);
         }
 
         // Vector tail.
         for (; i <= n - L; i += L) {
-            acc0 = acc0.add(FloatVector.fromArray(F, x, xOff + i));
+            acc0 = FloatVector.fromArray(F, x, xOff + i).add(acc0);
         }
 
         // Reduce by halving as in dot, then the scalar tail.
-        FloatVector t = acc0.add(acc1).add(acc2.add(acc3));
+        FloatVector z = FloatVector.broadcast(F, -0f);
+        FloatVector t = z.add(acc0).add(acc1).add(z.add(acc2).add(acc3));
         for (int half = L / 2; half >= 1; half /= 2) {
-            t = t.add(t.slice(half));
+            FloatVector u = z.add(t);
+            t = u.add(u.slice(half));
         }
-        float s = t.lane(0);
+        float s = z.add(t).lane(0);
         for (; i < n; i++) {
             s += x[xOff + i];
         }
@@ -388,16 +404,17 @@ final class PanamaKernelSupport implements KernelSupport {
             FloatVector v = FloatVector.fromArray(F, x, off + i);
             DoubleVector d0 = ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0)).sub(vShift);
             DoubleVector d1 = ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1)).sub(vShift);
-            s0 = s0.add(d0);
-            q0 = q0.add(d0.mul(d0));
-            s1 = s1.add(d1);
-            q1 = q1.add(d1.mul(d1));
+            s0 = d0.add(s0);
+            q0 = d0.mul(d0).add(q0);
+            s1 = d1.add(s1);
+            q1 = d1.mul(d1).add(q1);
         }
 
         // The lanes in order, as ScalarKernelSupport.normStatsInLanes adds them. Read one by one:
         // an array to store them in was allocated on every call.
-        DoubleVector s01 = s0.add(s1);
-        DoubleVector q01 = q0.add(q1);
+        DoubleVector z = DoubleVector.broadcast(D, -0.0);
+        DoubleVector s01 = z.add(s0).add(s1);
+        DoubleVector q01 = z.add(q0).add(q1);
         double sum = 0;
         double sumSq = 0;
         for (int j = 0; j < D.length(); j++) {
@@ -422,6 +439,7 @@ final class PanamaKernelSupport implements KernelSupport {
         FloatVector vMu = FloatVector.broadcast(F, mu);
         FloatVector vScale = FloatVector.broadcast(F, scale);
         FloatVector vShift = FloatVector.broadcast(F, shift);
+        VectorMask<Float> reluOn = F.maskAll(relu);
         DoubleVector a0 = DoubleVector.zero(D);
         DoubleVector a1 = a0;
         DoubleVector b0 = a0;
@@ -430,20 +448,21 @@ final class PanamaKernelSupport implements KernelSupport {
         for (; i <= n - L; i += L) {
             FloatVector xc = FloatVector.fromArray(F, x, off + i).sub(vMu);
             // g as in ScalarKernelSupport.normGrad, written out rather than in a helper: C2 may
-            // compile a helper that takes vectors on its own, and a call to it boxes them.
-            FloatVector g = FloatVector.fromArray(F, dy, off + i);
-            if (relu) {
-                g = g.blend(0f, xc.mul(vScale).add(vShift).compare(VectorOperators.LE, 0f));
-            }
+            // compile a helper that takes vectors on its own, and a call to it boxes them. The
+            // mask, not an if, turns the ReLU off: an if would merge two values of g into one
+            // that C2 cannot type exactly (see the class comment).
+            FloatVector g = FloatVector.fromArray(F, dy, off + i)
+                    .blend(0f, xc.mul(vScale).add(vShift).compare(VectorOperators.LE, 0f).and(reluOn));
             DoubleVector g0 = (DoubleVector) g.convertShape(VectorOperators.F2D, D, 0);
             DoubleVector g1 = (DoubleVector) g.convertShape(VectorOperators.F2D, D, 1);
-            a0 = a0.add(g0);
-            b0 = b0.add(g0.mul((DoubleVector) xc.convertShape(VectorOperators.F2D, D, 0)));
-            a1 = a1.add(g1);
-            b1 = b1.add(g1.mul((DoubleVector) xc.convertShape(VectorOperators.F2D, D, 1)));
+            a0 = g0.add(a0);
+            b0 = g0.mul((DoubleVector) xc.convertShape(VectorOperators.F2D, D, 0)).add(b0);
+            a1 = g1.add(a1);
+            b1 = g1.mul((DoubleVector) xc.convertShape(VectorOperators.F2D, D, 1)).add(b1);
         }
-        DoubleVector a01 = a0.add(a1);
-        DoubleVector b01 = b0.add(b1);
+        DoubleVector z = DoubleVector.broadcast(D, -0.0);
+        DoubleVector a01 = z.add(a0).add(a1);
+        DoubleVector b01 = z.add(b0).add(b1);
         double a = 0;
         double b = 0;
         for (int j = 0; j < D.length(); j++) {
@@ -465,6 +484,7 @@ final class PanamaKernelSupport implements KernelSupport {
         FloatVector vMu = FloatVector.broadcast(F, mu);
         FloatVector vScale = FloatVector.broadcast(F, scale);
         FloatVector vShift = FloatVector.broadcast(F, shift);
+        VectorMask<Float> reluOn = F.maskAll(relu);
         DoubleVector vInv = DoubleVector.broadcast(D, inv);
         DoubleVector vW = DoubleVector.broadcast(D, w);
         DoubleVector vMean = DoubleVector.broadcast(D, meanG);
@@ -472,10 +492,8 @@ final class PanamaKernelSupport implements KernelSupport {
         int i = off;
         for (; i <= off + n - L; i += L) {
             FloatVector xc = FloatVector.fromArray(F, x, i).sub(vMu);
-            FloatVector g = FloatVector.fromArray(F, dy, i);
-            if (relu) {
-                g = g.blend(0f, xc.mul(vScale).add(vShift).compare(VectorOperators.LE, 0f));
-            }
+            FloatVector g = FloatVector.fromArray(F, dy, i)
+                    .blend(0f, xc.mul(vScale).add(vShift).compare(VectorOperators.LE, 0f).and(reluOn));
             DoubleVector r0 = vInv.mul(vW.mul((DoubleVector) g.convertShape(VectorOperators.F2D, D, 0)).sub(vMean))
                     .add(vB.mul((DoubleVector) xc.convertShape(VectorOperators.F2D, D, 0)));
             DoubleVector r1 = vInv.mul(vW.mul((DoubleVector) g.convertShape(VectorOperators.F2D, D, 1)).sub(vMean))
