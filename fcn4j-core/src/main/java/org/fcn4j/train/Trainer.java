@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,7 +68,9 @@ public final class Trainer {
                 throw new IllegalArgumentException("stepsPerEpoch, earlyStopping and clipGradNorm must be >= 0 (0 turns "
                         + "them off), got " + stepsPerEpoch + ", " + earlyStopping + ", " + clipGradNorm);
             }
-            modelMetadata = Map.copyOf(modelMetadata);
+            // In the caller's order, so that two equal runs write byte-identical model files. The
+            // order of Map.copyOf is unspecified, and two runs of the same training differed in it.
+            modelMetadata = Collections.unmodifiableMap(new LinkedHashMap<>(modelMetadata));
         }
     }
 
