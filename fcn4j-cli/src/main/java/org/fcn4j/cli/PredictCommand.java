@@ -88,7 +88,9 @@ final class PredictCommand implements Callable<Integer> {
                 System.out.println(f + " -> " + out);
             }
         }
-        System.out.printf(Locale.ROOT, "%d prediction(s) in %s%n", predictions, output);
+        // A stacked .npy gives several predictions but one output file, so both counts are printed.
+        System.out.printf(Locale.ROOT, "%d prediction(s) of %d input file(s) in %s%n", predictions, files.size(),
+                output);
         return 0;
     }
 

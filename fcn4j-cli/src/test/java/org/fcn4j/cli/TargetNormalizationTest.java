@@ -126,6 +126,7 @@ class TargetNormalizationTest {
         CliRun pred = CliRun.of("predict", "--model", runDir.resolve("model.safetensors").toString(), "--input",
                 in.toString(), "--output", dir.resolve("pred").toString());
         assertEquals(0, pred.exitCode(), pred.err());
+        assertTrue(pred.out().contains("16 prediction(s) of 16 input file(s) in "), pred.out());
         for (int i = 0; i < 16; i++) {
             NdArray p = Npy.read(dir.resolve("pred").resolve(String.format("s%02d.npy", i)));
             assertArrayEquals(new int[] {1, H, W}, p.shape(), "predicted field " + i);
