@@ -98,6 +98,23 @@ public final class Parallel {
         return t;
     }
 
+    /** Length (256 KB of floats) from which {@link #fill} splits an array over the threads. */
+    static final int PARALLEL_FILL_MIN = 1 << 16;
+
+    /**
+     * Sets every element of a to value, as {@link java.util.Arrays#fill(float[], float)} does, with
+     * long arrays split over the threads. The zero-fills of the gradient and activation buffers ran
+     * on the calling thread alone while the other thread waited: by JFR samples about 5 ms of a
+     * small unet-bench training step of 120.
+     */
+    public static void fill(float[] a, float value) {
+        if (a.length < PARALLEL_FILL_MIN) {
+            java.util.Arrays.fill(a, value);
+            return;
+        }
+        forRange(a.length, (from, to) -> java.util.Arrays.fill(a, from, to, value));
+    }
+
     /**
      * Splits [0, n) into at most {@link #threads()} contiguous chunks and runs them in parallel,
      * the calling thread taking the first. Returns when all chunks are done. Nested calls from

@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
+import org.fcn4j.kernel.Parallel;
+
 /**
  * Storage for the intermediate tensors of a model's forward pass, kept from one pass to the next,
  * so that a training loop does not allocate (and the garbage collector does not clear) tens of
@@ -113,7 +115,7 @@ public final class Arena {
     private float[] takeFloats(int n, boolean zeroed) {
         if (find(n, true) instanceof float[] f) {
             if (zeroed) {
-                Arrays.fill(f, 0f);
+                Parallel.fill(f, 0f);
             }
             return f;
         }

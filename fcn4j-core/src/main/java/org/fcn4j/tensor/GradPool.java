@@ -1,9 +1,10 @@
 package org.fcn4j.tensor;
 
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+
+import org.fcn4j.kernel.Parallel;
 
 /**
  * Gradient storage of intermediate tensors, returned by the backward pass once a tensor's gradient
@@ -29,7 +30,7 @@ final class GradPool {
         if (a == null) {
             return new float[n];
         }
-        Arrays.fill(a, 0f);
+        Parallel.fill(a, 0f);
         return a;
     }
 

@@ -6,6 +6,7 @@ import org.fcn4j.autograd.Autograd;
 import org.fcn4j.autograd.Backward;
 import org.fcn4j.autograd.GradMode;
 import org.fcn4j.autograd.Node;
+import org.fcn4j.kernel.Parallel;
 
 /**
  * A float32, contiguous, row-major tensor (NCHW for images) that records the operations applied
@@ -204,7 +205,7 @@ public final class Tensor {
     /** Sets the gradient to zero (keeping its storage). */
     public void zeroGrad() {
         if (grad != null) {
-            Arrays.fill(grad, 0f);
+            Parallel.fill(grad, 0f);
         }
     }
 
@@ -238,7 +239,7 @@ public final class Tensor {
      */
     public float[] gradBufferOverData() {
         if (grad == null && gradMayOverwriteData && !retainsGrad() && !Autograd.isRetainingGraph()) {
-            Arrays.fill(data, 0f);
+            Parallel.fill(data, 0f);
             grad = data;
             gradIsData = true;
         }

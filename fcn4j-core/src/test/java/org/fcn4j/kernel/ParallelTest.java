@@ -34,6 +34,23 @@ class ParallelTest {
     }
 
     @Test
+    void fillSetsEveryElement() {
+        // Below the split, at it and past it with a length that 3 threads do not divide.
+        int[] lengths = {0, 7, Parallel.PARALLEL_FILL_MIN - 1, Parallel.PARALLEL_FILL_MIN,
+            3 * Parallel.PARALLEL_FILL_MIN + 2};
+        for (int n : lengths) {
+            float[] a = new float[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = i + 1;
+            }
+            Parallel.fill(a, -0f);
+            for (int i = 0; i < n; i++) {
+                assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(a[i]), "length " + n + ", index " + i);
+            }
+        }
+    }
+
+    @Test
     void chunksAreFixedAndCoverTheRange() {
         ConcurrentLinkedQueue<String> chunks = new ConcurrentLinkedQueue<>();
         AtomicIntegerArray hits = new AtomicIntegerArray(10);
