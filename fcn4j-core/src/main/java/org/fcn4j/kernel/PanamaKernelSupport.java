@@ -12,13 +12,13 @@ import jdk.incubator.vector.VectorSpecies;
  * bits, 16 floats, on AVX-512 machines). Loaded only by {@link KernelProvider}, and only when the
  * module jdk.incubator.vector is present, so no other class may refer to it directly.
  *
- * <p>NOTE: every call on a vector has a receiver whose class C2 can determine without a type
- * profile: a vector just loaded, broadcast or converted, or the result of an operation on one.
- * The Vector API's methods are virtual, and C2 keeps a vector in a register only where it inlines
- * every call on it. A value carried around a loop (an accumulator), or merged after an if inside
- * a loop, has only the abstract type FloatVector or DoubleVector. A call on it is inlined only when the call's type
- * profile names one class, and is otherwise a real call, which boxes its vectors. Profiles depend
- * on what ran before, so such kernels allocated in some runs and not in others. Hence
+ * <p>NOTE: every call on a vector has a receiver whose class C2 can determine without a type profile:
+ * a vector just loaded, broadcast or converted, or the result of an operation on one. The Vector
+ * API's methods are virtual, and C2 keeps a vector in a register only where it inlines every call
+ * on it. A value carried around a loop (an accumulator), or merged after an if inside a loop, has
+ * only the abstract type FloatVector or DoubleVector. A call on it is inlined only when the call's
+ * type profile names one class, and is otherwise a real call, which boxes its vectors. Profiles
+ * depend on what ran before, so such kernels allocated in some runs and not in others. Hence
  * {@code acc = v.add(acc)} rather than {@code acc.add(v)}, an accumulator added to -0 (which
  * changes no value) before a call on it after its loop, and masks rather than ifs.
  * KernelBoxingTest runs every kernel with type profiles off and fails if one allocates.
