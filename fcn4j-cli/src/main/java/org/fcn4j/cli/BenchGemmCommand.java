@@ -67,9 +67,14 @@ final class BenchGemmCommand implements Callable<Integer> {
         if (m < 1 || n < 1 || k < 1) {
             throw new IllegalArgumentException("--m, --n and --k must be at least 1, got " + m + ", " + n + ", " + k);
         }
-        if (warmup < 0 || repeat < 1 || !(warmupSeconds >= 0)) {
-            throw new IllegalArgumentException("--warmup and --warmup-seconds must be at least 0 and --repeat at "
-                    + "least 1, got " + warmup + ", " + warmupSeconds + " and " + repeat);
+        if (warmup < 0) {
+            throw new IllegalArgumentException("--warmup must be at least 0, got " + warmup);
+        }
+        if (!(warmupSeconds >= 0)) {
+            throw new IllegalArgumentException("--warmup-seconds must be at least 0, got " + warmupSeconds);
+        }
+        if (repeat < 1) {
+            throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
         }
         int threads = Parallel.threads();
         if (cpuTime && threads != 1) {

@@ -1,5 +1,6 @@
 package org.fcn4j.cli;
 
+import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -106,6 +107,17 @@ public final class Main implements Callable<Integer> {
     /** Runs the command line and returns its exit code (used by tests). */
     public static int run(String... args) {
         CommandLine cli = commandLine(args);
+        cli.setParameterExceptionHandler((e, params) -> {
+            // An option that the commands inherit from the top level (--threads) reports the top
+            // level even when given after a command, so the usage shown is that of the command named.
+            CommandLine cmd = e.getCommandLine() == cli ? namedCommand(cli, params) : e.getCommandLine();
+            PrintWriter err = cmd.getErr();
+            err.println("fcn4j: " + e.getMessage());
+            if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
+                cmd.usage(err);
+            }
+            return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof IllegalArgumentException || e instanceof java.io.IOException
                     || e instanceof IllegalStateException) {
@@ -144,6 +156,19 @@ public final class Main implements Callable<Integer> {
             }
         }
         return cli;
+    }
+
+    // The command (and benchmark) that args name, or cli itself when they name none.
+    private static CommandLine namedCommand(CommandLine cli, String[] args) {
+        CommandLine cmd = cli;
+        for (int level = 0; level < 2; level++) {
+            String name = commandName(args, level);
+            if (name == null || !cmd.getSubcommands().containsKey(name)) {
+                break;
+            }
+            cmd = cmd.getSubcommands().get(name);
+        }
+        return cmd;
     }
 
     // The first argument that is neither an option nor the value of --threads, or null.

@@ -96,4 +96,11 @@ class BenchGemmCommandTest {
         assertEquals("2", r[0]);
         assertTrue(r[2].contains("--m, --n and --k must be at least 1, got 0, 1024, 1024"), r[2]);
     }
+
+    @Test
+    void invalidRepeatIsNamed() {
+        String[] r = run("bench", "gemm", "--m", "8", "--n", "8", "--k", "8", "--repeat", "0");
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("--repeat must be at least 1, got 0"), r[2]);
+    }
 }

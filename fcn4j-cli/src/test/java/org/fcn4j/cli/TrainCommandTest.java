@@ -211,4 +211,12 @@ class TrainCommandTest {
         assertTrue(run.err().contains("--threads must be at least 1, got 0"), run.err());
         assertFalse(run.err().contains("Could not invoke"), run.err());
     }
+
+    @Test
+    void threadErrorShowsTheNamedCommandsUsage() {
+        CliRun run = CliRun.of("bench", "unet", "--size", "small", "--threads", "0");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("fcn4j: --threads must be at least 1, got 0"), run.err());
+        assertTrue(run.err().contains("Usage: fcn4j bench unet"), run.err());
+    }
 }

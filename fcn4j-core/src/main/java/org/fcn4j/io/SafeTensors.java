@@ -147,8 +147,8 @@ public final class SafeTensors {
             ByteBuffer lenBuf = readFully(ch, 0, 8).order(ByteOrder.LITTLE_ENDIAN);
             long headerLen = lenBuf.getLong(0);
             if (headerLen < 2 || headerLen > MAX_HEADER_BYTES) {
-                throw bad(path, "header length (bytes 0-7) is " + Long.toUnsignedString(headerLen)
-                        + ", outside [2, " + MAX_HEADER_BYTES + "]; this is not a safetensors file");
+                throw bad(path, "not a safetensors file: its header length (bytes 0-7) reads "
+                        + Long.toUnsignedString(headerLen) + ", outside [2, " + MAX_HEADER_BYTES + "]");
             }
             if (8 + headerLen > fileSize) {
                 throw bad(path, "header length (bytes 0-7) is " + headerLen + " but the file has only "
