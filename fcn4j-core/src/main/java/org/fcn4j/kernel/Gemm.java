@@ -38,7 +38,9 @@ public final class Gemm {
         if (m == 0 || n == 0) {
             return;
         }
-        if (!accumulate) {
+        if (!accumulate && ldc == n) {
+            Parallel.fill(c, cOff, cOff + m * n, 0f);
+        } else if (!accumulate) {
             for (int i = 0; i < m; i++) {
                 Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
             }

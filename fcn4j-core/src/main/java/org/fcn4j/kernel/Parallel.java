@@ -108,11 +108,17 @@ public final class Parallel {
      * small unet-bench training step of 120.
      */
     public static void fill(float[] a, float value) {
-        if (a.length < PARALLEL_FILL_MIN) {
-            java.util.Arrays.fill(a, value);
+        fill(a, 0, a.length, value);
+    }
+
+    /** As {@link #fill(float[], float)} for the elements [from, to) of a. */
+    public static void fill(float[] a, int from, int to, float value) {
+        int n = to - from;
+        if (n < PARALLEL_FILL_MIN) {
+            java.util.Arrays.fill(a, from, to, value);
             return;
         }
-        forRange(a.length, (from, to) -> java.util.Arrays.fill(a, from, to, value));
+        forRange(n, (start, end) -> java.util.Arrays.fill(a, from + start, from + end, value));
     }
 
     /**

@@ -282,7 +282,8 @@ public final class Conv2d extends Module {
     static Tensor convolve(Tensor x, Tensor weight, Tensor bias, ConvGeometry g) {
         float[] xd = x.data();
         float[] wd = weight.data();
-        float[] y = Arena.floats(Shape.numel(g.n(), g.f(), g.p(), g.q())); // (N, F, P, Q)
+        // Both paths below write every element, so the arena's array needs no zero-fill first.
+        float[] y = Arena.floatsToOverwrite(Shape.numel(g.n(), g.f(), g.p(), g.q())); // (N, F, P, Q)
         boolean recording = GradMode.isEnabled()
                 && (x.requiresGrad() || weight.requiresGrad() || bias != null && bias.requiresGrad());
         if (!recording && Winograd.applies(g)) {

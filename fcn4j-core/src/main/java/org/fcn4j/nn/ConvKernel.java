@@ -470,7 +470,7 @@ final class ConvKernel {
     static void forwardImplicit(float[] x, float[] w, float[] y, ConvGeometry g, boolean accumulate) {
         if (!accumulate) {
             // y is whole and contiguous: one fill is faster than zeroing through the column table.
-            java.util.Arrays.fill(y, 0, g.n() * g.f() * g.l(), 0f);
+            Parallel.fill(y, 0, g.n() * g.f() * g.l(), 0f);
         }
         if (!perImage(g)) {
             float[] src = padded(x, 0, g);

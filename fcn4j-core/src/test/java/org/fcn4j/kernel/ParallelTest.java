@@ -51,6 +51,17 @@ class ParallelTest {
     }
 
     @Test
+    void fillOfARangeLeavesTheRest() {
+        int n = 3 * Parallel.PARALLEL_FILL_MIN + 10;
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, 1f);
+        Parallel.fill(a, 5, n - 5, 2f);
+        for (int i = 0; i < n; i++) {
+            assertEquals(i < 5 || i >= n - 5 ? 1f : 2f, a[i], "index " + i);
+        }
+    }
+
+    @Test
     void chunksAreFixedAndCoverTheRange() {
         ConcurrentLinkedQueue<String> chunks = new ConcurrentLinkedQueue<>();
         AtomicIntegerArray hits = new AtomicIntegerArray(10);
