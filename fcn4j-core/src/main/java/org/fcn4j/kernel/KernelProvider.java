@@ -9,7 +9,7 @@ import java.lang.System.Logger.Level;
  * <p>The scalar path is taken when the system property {@code fcn4j.scalar} is {@code true}, when
  * the module jdk.incubator.vector is not in the boot layer (the JVM was started without
  * {@code --add-modules jdk.incubator.vector}), when the JVM runs interpreted only or without C2,
- * or when the preferred vector is narrower than 128 bits. With the Vector API, a background
+ * when the CPU has no fused multiply-add, or when the preferred vector is narrower than 128 bits. With the Vector API, a background
  * thread then calls the kernels until the JIT has compiled them ({@link KernelWarmUp}).
  */
 final class KernelProvider {
@@ -61,22 +61,28 @@ final class KernelProvider {
         if (String.valueOf(System.getProperty("java.vm.info")).contains("interpreted mode")) {
             return "the JVM runs in interpreted mode (-Xint)";
         }
-        int level = tieredStopAtLevel();
-        if (level >= 0 && level < 4) {
+        String level = vmOption("TieredStopAtLevel");
+        if (level != null && Integer.parseInt(level) < 4) {
             return "C2 is disabled (-XX:TieredStopAtLevel=" + level + "), and without it Vector API code is slow";
+        }
+        // Without fused multiply-add instructions (x86 CPUs without FMA3, or -XX:-UseFMA), C2
+        // cannot compile the kernels' fma calls. They then run as Java code that allocates every
+        // vector: with SSE only (-XX:UseAVX=0), gemmTile allocated 1.1 MB per call.
+        if ("false".equals(vmOption("UseFMA"))) {
+            return "the CPU or JVM has no fused multiply-add (UseFMA is false), which the SIMD kernels need";
         }
         return null;
     }
 
-    /** Returns HotSpot's TieredStopAtLevel, or -1 when the JVM cannot report it. */
-    private static int tieredStopAtLevel() {
+    /** Returns the value of a HotSpot option, or null when the JVM cannot report it. */
+    private static String vmOption(String name) {
         try {
             var bean = java.lang.management.ManagementFactory.getPlatformMXBean(
                     com.sun.management.HotSpotDiagnosticMXBean.class);
-            return bean == null ? -1 : Integer.parseInt(bean.getVMOption("TieredStopAtLevel").getValue());
+            return bean == null ? null : bean.getVMOption(name).getValue();
         } catch (LinkageError | RuntimeException e) {
-            // Not HotSpot, or a runtime image without the management modules: assume C2 is there.
-            return -1;
+            // Not HotSpot, or a runtime image without the management modules: assume C2 and FMA.
+            return null;
         }
     }
 

@@ -119,6 +119,14 @@ class KernelProviderTest {
     }
 
     @Test
+    void withoutFmaScalarPathRuns() throws Exception {
+        String[] out = runChild("--add-modules", "jdk.incubator.vector", "-XX:-UseFMA");
+        assertTrue(out[0].contains("implementation=scalar"), out[0]);
+        assertTrue(out[0].contains("identity=true"), out[0]);
+        assertTrue(out[1].contains("no fused multiply-add (UseFMA is false)"), out[1]);
+    }
+
+    @Test
     void withVectorModuleVectorPathRuns() throws Exception {
         String[] out = runChild("--add-modules", "jdk.incubator.vector");
         assertTrue(out[0].contains("implementation=Vector API"), out[0]);
