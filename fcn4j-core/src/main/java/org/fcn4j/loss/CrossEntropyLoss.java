@@ -140,7 +140,7 @@ public final class CrossEntropyLoss implements Loss {
         float[] x = logits.data();              // (N, C, S)
         boolean recording = GradMode.isEnabled() && logits.requiresGrad();
         double[] lse = lseBuffer.take(n * s);   // (N, S) log-sum-exp of each element's logits
-        // (N, S) l_i, 0 where ignored; the result itself without reduction.
+        // (N, S) l_i, 0 where ignored. Without reduction it is the result, so it is new.
         float[] loss = reduction == Reduction.NONE ? new float[n * s] : lossBuffer.take(n * s);
         double[] countedWeight = new double[n]; // per image: sum of w_(y_i) over counted elements
         double smoothSum = weightSum(c);        // sum_c w_c, the smoothing term's weight
@@ -285,7 +285,7 @@ public final class CrossEntropyLoss implements Loss {
     private static final class Reused<A> {
         private final IntFunction<A> make;
         private final ToIntFunction<A> length;
-        private final AtomicBoolean taken = new AtomicBoolean();
+        private final AtomicBoolean borrowed = new AtomicBoolean();
         private volatile A array;
 
         Reused(IntFunction<A> make, ToIntFunction<A> length) {
@@ -294,7 +294,7 @@ public final class CrossEntropyLoss implements Loss {
         }
 
         A take(int n) {
-            if (!taken.compareAndSet(false, true)) {
+            if (!borrowed.compareAndSet(false, true)) {
                 return make.apply(n);
             }
             A a = array;
@@ -307,7 +307,7 @@ public final class CrossEntropyLoss implements Loss {
 
         void release(A a) {
             if (a == array) {
-                taken.set(false);
+                borrowed.set(false);
             }
         }
     }

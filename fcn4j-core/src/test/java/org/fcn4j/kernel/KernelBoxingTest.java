@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
  * cannot type exactly (an accumulator carried around a loop, for example) is inlined only if its
  * type profile names one class. Otherwise it is a real call, which boxes every vector it passes.
  * Profiles depend on what ran before, so a kernel that relied on one allocated in some runs and
- * not in others: about 100 MB per second in one standard unet-bench run in three, 48 MB per small
- * training step in one run of the core tests in a dozen.
+ * not in others. That was the likely cause of two intermittent failures: about 100 MB per second
+ * in one standard unet-bench run in three, and 48 MB per small training step in one run of the
+ * core tests in a dozen.
  *
  * <p>A child JVM therefore runs each kernel with type profiles off ({@code -XX:-UseTypeProfile})
  * and with vectors of every shape loaded, so that class hierarchy analysis cannot name the

@@ -23,10 +23,11 @@ class CrossEntropyReuseTest {
         return y;
     }
 
-    // Loss value and logits gradient of one call on a fresh instance: each with... method makes one.
+    // Returns the loss value and logits gradient of one call on a fresh instance (every with...
+    // method returns a new one).
     private static float[][] fresh(CrossEntropyLoss config, Tensor logits, int[] y) {
         Tensor x = logits.detach().requiresGrad(true);
-        Tensor l = config.withIgnoreIndex(255).forward(x, y, 2, 3, 3);
+        Tensor l = config.withIgnoreIndex(config.ignoreIndex()).forward(x, y, 2, 3, 3);
         l.backward();
         return new float[][] {l.data().clone(), x.grad().data().clone()};
     }
