@@ -55,6 +55,13 @@ interface KernelSupport {
     void dotTile4x3(int r0, int r1, int len, float[] a, int[] aRow, int i0, int[] aRun, float[] b, int[] bRow,
             int j0, int[] bRun, float[] acc);
 
+    /**
+     * As {@link #dotTile4x3} for 4 rows of A and 6 rows of B: lane l of product (i, j) at
+     * {@code acc[(6 i + j) lanes + l]}, each summed in the same order as there.
+     */
+    void dotTile4x6(int r0, int r1, int len, float[] a, int[] aRow, int i0, int[] aRun, float[] b, int[] bRow,
+            int j0, int[] bRun, float[] acc);
+
     /** Returns {@code sum_i x[xOff + i] * y[yOff + i]} for i in [0, n). */
     float dot(int n, float[] x, int xOff, float[] y, int yOff);
 

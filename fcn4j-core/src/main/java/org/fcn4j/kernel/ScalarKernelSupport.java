@@ -103,8 +103,20 @@ final class ScalarKernelSupport implements KernelSupport {
     @Override
     public void dotTile4x3(int r0, int r1, int len, float[] a, int[] aRow, int i0, int[] aRun, float[] b, int[] bRow,
             int j0, int[] bRun, float[] acc) {
+        dotTile(3, r0, r1, len, a, aRow, i0, aRun, b, bRow, j0, bRun, acc);
+    }
+
+    @Override
+    public void dotTile4x6(int r0, int r1, int len, float[] a, int[] aRow, int i0, int[] aRun, float[] b, int[] bRow,
+            int j0, int[] bRun, float[] acc) {
+        dotTile(6, r0, r1, len, a, aRow, i0, aRun, b, bRow, j0, bRun, acc);
+    }
+
+    // The 4 x cols tile of dotTile4x3 and dotTile4x6, one lane per product.
+    private static void dotTile(int cols, int r0, int r1, int len, float[] a, int[] aRow, int i0, int[] aRun,
+            float[] b, int[] bRow, int j0, int[] bRun, float[] acc) {
         for (int i = 0; i < 4; i++) {
-            for (int j = 0; j < 3; j++) {
+            for (int j = 0; j < cols; j++) {
                 float s = 0f;
                 for (int r = r0; r < r1; r++) {
                     int x = aRow[i0 + i] + aRun[r];
@@ -113,7 +125,7 @@ final class ScalarKernelSupport implements KernelSupport {
                         s += a[x + t] * b[y + t];
                     }
                 }
-                acc[i * 3 + j] = s;
+                acc[i * cols + j] = s;
             }
         }
     }

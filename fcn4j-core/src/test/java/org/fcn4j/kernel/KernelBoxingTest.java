@@ -127,7 +127,7 @@ class KernelBoxingTest {
                 rowStart[r] = r * 8 * lanes;
             }
             int[] run = {0, 2 * lanes, 4 * lanes};
-            float[] acc = new float[12 * lanes];
+            float[] acc = new float[24 * lanes];
 
             int n = 9 * lanes + 5;
             float[] x = filled(n);
@@ -150,6 +150,8 @@ class KernelBoxingTest {
             k.put("gemmTile", () -> ks.gemmTile(kc, a, 0, b, 0, nr, c, 0, nr));
             k.put("gemmTileRows", () -> ks.gemmTileRows(kc, a, 0, b, rowOff, 0, 0, c, 0, nr));
             k.put("dotTile4x3", () -> ks.dotTile4x3(0, 3, 2 * lanes, rows, rowStart, 0, run, rows, rowStart, 3, run,
+                    acc));
+            k.put("dotTile4x6", () -> ks.dotTile4x6(0, 3, 2 * lanes, rows, rowStart, 0, run, rows, rowStart, 1, run,
                     acc));
             k.put("dot", () -> sink[0] += ks.dot(n, x, 0, y, 0));
             k.put("sum", () -> sink[0] += ks.sum(n, x, 0));

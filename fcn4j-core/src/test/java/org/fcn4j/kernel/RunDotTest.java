@@ -83,6 +83,50 @@ class RunDotTest {
         }
     }
 
+    /**
+     * A 4 x 6 tile must give every lane the same bits as the two 4 x 3 tiles it replaces, so that
+     * the weight gradients do not depend on the tile width a machine's vectors select.
+     */
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void sixColumnTileMatchesThreeColumnTiles(KernelSupport ks) {
+        Generator rng = new Generator(10);
+        int lanes = ks.vectorBitSize() / Float.SIZE;
+        int len = 3 * lanes;
+        int runs = 5;
+        int stride = runs * (len + 1) + 2;
+        float[] a = random(rng, 4 * stride);
+        float[] b = random(rng, 8 * stride);
+        int[] aRow = {0, stride, 2 * stride + 1, 3 * stride};
+        int[] bRow = {1, stride, 2 * stride + 2, 3 * stride + 1, 4 * stride, 5 * stride + 3, 6 * stride, 7 * stride};
+        int[] aRun = new int[runs];
+        int[] bRun = new int[runs];
+        for (int r = 0; r < runs; r++) {
+            aRun[r] = r * (len + 1);
+            bRun[r] = r * len;
+        }
+
+        for (int j0 : new int[] {0, 2}) {
+            float[] six = new float[24 * lanes];
+            ks.dotTile4x6(1, runs, len, a, aRow, 0, aRun, b, bRow, j0, bRun, six);
+
+            float[] left = new float[12 * lanes];
+            float[] right = new float[12 * lanes];
+            ks.dotTile4x3(1, runs, len, a, aRow, 0, aRun, b, bRow, j0, bRun, left);
+            ks.dotTile4x3(1, runs, len, a, aRow, 0, aRun, b, bRow, j0 + 3, bRun, right);
+
+            for (int i = 0; i < 4; i++) {
+                for (int j = 0; j < 6; j++) {
+                    float[] three = j < 3 ? left : right;
+                    for (int l = 0; l < lanes; l++) {
+                        assertEquals(three[(3 * i + j % 3) * lanes + l], six[(6 * i + j) * lanes + l],
+                                ks + ", j0=" + j0 + ": lane " + l + " of product (" + i + ", " + j + ")");
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void sameSumsForAnyThreadCount() {
         Generator rng = new Generator(9);
