@@ -46,6 +46,8 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        // "validation" and "VAL" name the val split, whose size limit and output folder are "val".
+        split = RunSetup.splitName(split);
         ModelFile.Contents file = ModelFile.read(model);
         Evaluator.Loaded loaded = Evaluator.load(file);
         Map<String, Object> description = new LinkedHashMap<>(loaded.dataset());

@@ -92,11 +92,12 @@ public final class Main implements Callable<Integer> {
 
     /**
      * Returns true when args name a command that runs the kernels (train, evaluate, predict, bench)
-     * and do not ask for its help or version.
+     * and do not ask for its help, its version or train's list of keys.
      */
     static boolean runsKernels(String... args) {
         for (String a : args) {
-            if (a.equals("--help") || a.equals("-h") || a.equals("--version") || a.equals("-V")) {
+            if (a.equals("--help") || a.equals("-h") || a.equals("--version") || a.equals("-V")
+                    || a.equals("--list-keys")) {
                 return false;
             }
         }

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -49,6 +51,17 @@ final class PredictCommand implements Callable<Integer> {
         if (files.isEmpty()) {
             throw new IllegalArgumentException("no .png, .jpg, .jpeg or .npy files in " + input);
         }
+        // With --output set to the inputs' folder, a prediction takes its input's name and would replace
+        // it. This is checked before anything is written, and the numbered masks of stacked inputs as
+        // they are written.
+        Set<Path> inputFiles = new HashSet<>();
+        for (Path f : files) {
+            inputFiles.add(f.toAbsolutePath().normalize());
+        }
+        for (Path f : files) {
+            String base = f.getFileName().toString().replaceFirst("\\.[^.]+$", "");
+            checkNotInput(output.resolve(base + (m.segmentation() ? ".png" : ".npy")), inputFiles);
+        }
         Files.createDirectories(output);
         int predictions = 0;
         for (Path f : files) {
@@ -72,6 +85,7 @@ final class PredictCommand implements Callable<Integer> {
                 if (m.segmentation()) {
                     String name = n == 1 ? base : String.format(Locale.ROOT, "%s-%04d", base, i);
                     Path out = output.resolve(name + ".png");
+                    checkNotInput(out, inputFiles);
                     writeMask(out, y);
                     System.out.println(f + (n == 1 ? "" : " [" + i + "]") + " -> " + out);
                 } else {
@@ -92,6 +106,13 @@ final class PredictCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%d prediction(s) of %d input file(s) in %s%n", predictions, files.size(),
                 output);
         return 0;
+    }
+
+    private static void checkNotInput(Path out, Set<Path> inputFiles) {
+        if (inputFiles.contains(out.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("the prediction " + out + " would overwrite that input file; give "
+                    + "--output a folder other than the inputs' folder");
+        }
     }
 
     private static List<Path> inputs(Path in) throws IOException {

@@ -62,6 +62,19 @@ final class RunSetup {
     }
 
     /**
+     * Returns the name that run files and dataset descriptions use for a split: train, val or test,
+     * with "validation" read as val and any case accepted.
+     */
+    static String splitName(String split) {
+        return switch (split.toLowerCase(java.util.Locale.ROOT)) {
+            case "train" -> "train";
+            case "val", "validation" -> "val";
+            case "test" -> "test";
+            default -> throw new IllegalArgumentException("unknown split '" + split + "'; expected train, val or test");
+        };
+    }
+
+    /**
      * Opens one split ("train", "val" or "test") of a described dataset, limited to its first
      * {@code <split>_size} samples when that size is set.
      */
@@ -75,6 +88,7 @@ final class RunSetup {
      * not against a noisy target).
      */
     static Dataset open(Map<String, Object> description, String split, boolean cleanTargets) throws IOException {
+        split = splitName(split);
         String name = (String) description.get("name");
         long seed = ((Number) description.get("seed")).longValue();
         Dataset ds;

@@ -73,6 +73,10 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--resume uses the run's own config.yaml; drop --config and --set");
             }
             Path saved = resume.resolve("config.yaml");
+            if (!Files.isDirectory(resume)) {
+                throw new IllegalArgumentException("run folder not found: " + resume + "; give --resume the run folder that "
+                        + "train printed, runs/<name>-<timestamp>");
+            }
             if (!Files.exists(saved)) {
                 throw new IllegalArgumentException(resume + " is not a run folder: it has no config.yaml");
             }

@@ -34,6 +34,7 @@ class MainTest {
         assertFalse(Main.runsKernels("evaluate", "--help"), "evaluate --help");
         assertFalse(Main.runsKernels("bench", "unet", "-h"), "bench unet -h");
         assertFalse(Main.runsKernels("train", "--version"), "train --version");
+        assertFalse(Main.runsKernels("train", "--list-keys"), "train --list-keys");
     }
 
     @Test

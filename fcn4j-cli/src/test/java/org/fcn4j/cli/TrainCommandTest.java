@@ -68,8 +68,12 @@ class TrainCommandTest {
         // evaluate on another split, without --output, leaves the run's test results as they were.
         byte[] testMetrics = Files.readAllBytes(runDir.resolve("test_metrics.json"));
         byte[] testMatrix = Files.readAllBytes(runDir.resolve("confusion_matrix.csv"));
-        run("evaluate", "--model", runDir.resolve("model.safetensors").toString(), "--split", "val");
+        String val = run("evaluate", "--model", runDir.resolve("model.safetensors").toString(), "--split", "val");
         assertTrue(Files.exists(runDir.resolve("val").resolve("val_metrics.json")), "val/val_metrics.json");
+        // "Validation" names the same split, with the same size limit and output folder.
+        assertEquals(val, run("evaluate", "--model", runDir.resolve("model.safetensors").toString(), "--split",
+                "Validation"), "--split Validation against --split val");
+        assertFalse(Files.exists(runDir.resolve("Validation")), "no folder named after the spelling");
         assertTrue(Files.exists(runDir.resolve("val").resolve("confusion_matrix.csv")), "val/confusion_matrix.csv");
         assertArrayEquals(testMetrics, Files.readAllBytes(runDir.resolve("test_metrics.json")), "test_metrics.json");
         assertArrayEquals(testMatrix, Files.readAllBytes(runDir.resolve("confusion_matrix.csv")),
@@ -89,6 +93,14 @@ class TrainCommandTest {
         assertEquals(50, mask.getHeight());
         org.fcn4j.io.Images.readClassMap(dir.resolve("pred").resolve("b.png"), 11);
 
+        // --output set to the inputs' folder is rejected before a mask replaces an input image.
+        byte[] imageA = Files.readAllBytes(images.resolve("a.png"));
+        CliRun over = CliRun.of("predict", "--model", runDir.resolve("model.safetensors").toString(), "--input",
+                images.toString(), "--output", images.toString());
+        assertEquals(2, over.exitCode(), over.err());
+        assertTrue(over.err().contains("would overwrite that input file"), over.err());
+        assertArrayEquals(imageA, Files.readAllBytes(images.resolve("a.png")), "a.png untouched");
+
         // A colour image for this grey model is rejected with the channel counts and what to give.
         Path colour = dir.resolve("colour");
         Files.createDirectories(colour);
@@ -101,6 +113,10 @@ class TrainCommandTest {
         assertTrue(rgb.err().contains("give 1-channel inputs"), rgb.err());
 
         // Resuming a finished run trains no further epoch, reports that and succeeds.
+        CliRun missing = CliRun.of("train", "--resume", dir.resolve("nope").toString());
+        assertEquals(2, missing.exitCode(), missing.err());
+        assertTrue(missing.err().contains("run folder not found: " + dir.resolve("nope")), missing.err());
+
         String resumed = run("train", "--resume", runDir.toString());
         assertTrue(resumed.contains(runDir + " already finished its 2 epochs"), resumed);
         assertEquals(3, Files.readAllLines(runDir.resolve("metrics.csv")).size());
