@@ -97,10 +97,6 @@ public final class SGD extends Optimizer {
             float[] w = p.data();
             int n = w.length;
 
-            // NOTE: PyTorch's CPU kernels compute "a + alpha * b" with a fused multiply-add on AVX2,
-            // so Math.fma keeps the last bit closer to it than a separate multiply and add.
-            // One pass per parameter, element by element, so no scratch array is needed: the
-            // effective gradient d = g + wd * p, then the momentum buffer, then the update.
             float[] buf = null;
             boolean first = false;
             if (momentum != 0) {
@@ -111,16 +107,43 @@ public final class SGD extends Optimizer {
                     first = true;
                 }
             }
-            for (int k = 0; k < n; k++) {
-                float d = wd != 0 ? Math.fma(w[k], wd, g[k]) : g[k];
-                if (buf != null) {
-                    float b = first ? d : Math.fma(d, keep, buf[k] * mom);
-                    buf[k] = b;
-                    d = nesterov ? Math.fma(b, mom, d) : b;
-                }
-                w[k] = Math.fma(d, -lr, w[k]);
+            // The first step with momentum has its own loop. With one loop for both, C2 compiled it
+            // from the first step's profile, and the later steps' branch then deoptimised it.
+            if (first) {
+                firstUpdate(w, g, buf, n, lr, mom, wd, nesterov);
+            } else {
+                update(w, g, buf, n, lr, mom, keep, wd, nesterov);
             }
             steps[i]++;
+        }
+    }
+
+    // NOTE: PyTorch's CPU kernels compute "a + alpha * b" with a fused multiply-add on AVX2, so
+    // Math.fma keeps the last bit closer to it than a separate multiply and add. One pass per
+    // parameter, element by element, so no scratch array is needed: the effective gradient
+    // d = g + wd * p, then the momentum buffer (buf, or null without momentum), then the update.
+    // The loops are small methods of their own, so that C2 compiles them soon and apart from step().
+    private static void update(float[] w, float[] g, float[] buf, int n, float lr, float mom, float keep, float wd,
+            boolean nesterov) {
+        for (int k = 0; k < n; k++) {
+            float d = wd != 0 ? Math.fma(w[k], wd, g[k]) : g[k];
+            if (buf != null) {
+                float b = Math.fma(d, keep, buf[k] * mom);
+                buf[k] = b;
+                d = nesterov ? Math.fma(b, mom, d) : b;
+            }
+            w[k] = Math.fma(d, -lr, w[k]);
+        }
+    }
+
+    // The first step with momentum: the buffer starts as the effective gradient itself.
+    private static void firstUpdate(float[] w, float[] g, float[] buf, int n, float lr, float mom, float wd,
+            boolean nesterov) {
+        for (int k = 0; k < n; k++) {
+            float d = wd != 0 ? Math.fma(w[k], wd, g[k]) : g[k];
+            buf[k] = d;
+            d = nesterov ? Math.fma(d, mom, d) : d;
+            w[k] = Math.fma(d, -lr, w[k]);
         }
     }
 
