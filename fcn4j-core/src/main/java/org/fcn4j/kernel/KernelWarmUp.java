@@ -230,13 +230,12 @@ final class KernelWarmUp implements Runnable {
         float[] acc = new float[24 * lanes];
         boolean sixCols = RunDot.tileCols(ks) == 6;
 
-        // Five vectors and a tail of 3 values, so that the loops over 4 vectors in dot and sum run
-        // too. With 2 vectors they never did, and the first real call of sum hit that branch. Its
+        // Five vectors and a tail of 3 values, so that the loop over 4 vectors in sum runs too. With 2 vectors they never did, and the first real call of sum hit that branch. Its
         // recompilation then left it in C1 code, allocating its vectors, for about 0.5 s in one run
         // of the standard unet-bench in two. Peak memory went from 680 to 765 MB in those runs.
         float[] x = filled(5 * lanes + 3);
         float[] y = filled(5 * lanes + 3);
-        float[] sink = new float[2];
+        float[] sink = new float[1];
         int n = x.length;
         double[] sums = new double[2];
         float[] dx = new float[n];
@@ -261,7 +260,7 @@ final class KernelWarmUp implements Runnable {
             () -> ks.scaleShift(n, 0.5f, 0.25f, x, 0, y, 0),
             () -> ks.axpy(n, 0.5f, x, 0, y, 0),
             () -> sink[0] = ks.sum(n, y, 0),
-            () -> sink[1] = ks.dot(n, x, 0, y, 0),
+            // Not dot: no layer calls it, and its compilation took C2 some 40 ms of the first step.
             () -> {
                 ks.maxPool2x2Taps(plane, 0, 2 * group, 2, group, pooled, 0, taps, 0);
                 ks.maxPool2x2Taps(plane, 0, group, 4, group / 2, pooled, 0, taps, 0);
