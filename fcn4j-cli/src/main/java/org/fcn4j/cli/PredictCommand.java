@@ -62,7 +62,8 @@ final class PredictCommand implements Callable<Integer> {
             String base = f.getFileName().toString().replaceFirst("\\.[^.]+$", "");
             checkNotInput(output.resolve(base + (m.segmentation() ? ".png" : ".npy")), inputFiles);
         }
-        Files.createDirectories(output);
+        // The folder is created with the first prediction, so that an input rejected first leaves none.
+        boolean created = false;
         int predictions = 0;
         for (Path f : files) {
             // (N, C, H, W): one image for PNG, JPEG and (C, H, W) arrays, N for a stacked .npy.
@@ -81,6 +82,10 @@ final class PredictCommand implements Callable<Integer> {
                 Tensor y;
                 try (var _ = GradMode.noGrad()) {
                     y = m.denormalize(m.model().forward(m.normalize(x)));
+                }
+                if (!created) {
+                    Files.createDirectories(output);
+                    created = true;
                 }
                 if (m.segmentation()) {
                     String name = n == 1 ? base : String.format(Locale.ROOT, "%s-%04d", base, i);

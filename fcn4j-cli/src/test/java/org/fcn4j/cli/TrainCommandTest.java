@@ -111,12 +111,14 @@ class TrainCommandTest {
         assertEquals(2, rgb.exitCode());
         assertTrue(rgb.err().contains("c.png: the model expects 1 channel(s), the input has 3"), rgb.err());
         assertTrue(rgb.err().contains("give 1-channel inputs"), rgb.err());
+        assertFalse(Files.exists(dir.resolve("pred-colour")), "no output folder after a rejected input");
 
-        // Resuming a finished run trains no further epoch, reports that and succeeds.
+        // A missing run folder is named as such.
         CliRun missing = CliRun.of("train", "--resume", dir.resolve("nope").toString());
         assertEquals(2, missing.exitCode(), missing.err());
         assertTrue(missing.err().contains("run folder not found: " + dir.resolve("nope")), missing.err());
 
+        // Resuming a finished run trains no further epoch, reports that and succeeds.
         String resumed = run("train", "--resume", runDir.toString());
         assertTrue(resumed.contains(runDir + " already finished its 2 epochs"), resumed);
         assertEquals(3, Files.readAllLines(runDir.resolve("metrics.csv")).size());
