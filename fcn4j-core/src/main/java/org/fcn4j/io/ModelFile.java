@@ -51,8 +51,9 @@ public final class ModelFile {
         public String require(String key) throws IOException {
             String v = metadata.get(key);
             if (v == null) {
-                throw new IOException(path + ": model file has no '" + key + "' in its metadata; it was written by an "
-                        + "incompatible program or truncated by hand");
+                throw new IOException(path + ": model file has no '" + key + "' entry in its metadata; write model "
+                        + "files with ModelFile.write and the entries of docs/java-api.md (model, task, and for "
+                        + "evaluation normalization, classes, dataset)");
             }
             return v;
         }
