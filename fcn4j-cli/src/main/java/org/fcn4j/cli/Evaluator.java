@@ -107,10 +107,8 @@ final class Evaluator {
         if (stats.isEmpty()) {
             return null;
         }
-        Map<String, String> m = new LinkedHashMap<>();
-        stats.forEach((k, v) -> m.put(k, String.valueOf(v)));
         try {
-            return Normalizer.fromMap(m);
+            return Normalizer.fromMap(stats);
         } catch (IllegalArgumentException e) {
             throw new IOException(f.path() + ": invalid '" + key + "' statistics in the metadata: " + e.getMessage(), e);
         }

@@ -361,8 +361,14 @@ public final class Normalizer {
         return m;
     }
 
-    /** Rebuilds a normalizer from {@link #toMap()}; rejects missing or malformed entries. */
-    public static Normalizer fromMap(Map<String, String> m) {
+    /**
+     * Rebuilds a normalizer from {@link #toMap()}, or from the JSON object that a model file stores
+     * it as ({@code ModelFile.Contents.json}), whose values are read as text. Rejects missing or
+     * malformed entries.
+     */
+    public static Normalizer fromMap(Map<String, ?> entries) {
+        Map<String, String> m = new LinkedHashMap<>();
+        entries.forEach((k, v) -> m.put(k, v == null ? null : String.valueOf(v)));
         String modeText = require(m, "mode");
         Mode mode;
         try {

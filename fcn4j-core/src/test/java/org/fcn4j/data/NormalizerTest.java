@@ -48,6 +48,10 @@ class NormalizerTest {
         Normalizer restored = Normalizer.fromMap(n.toMap());
         assertEquals(9f, restored.transform(heldOut).item(), "after the key-value round trip");
         assertEquals(10f, restored.inverse(restored.transform(heldOut)).item());
+
+        // As a model file stores it: a JSON object, read back as objects.
+        Normalizer fromJson = Normalizer.fromMap(org.fcn4j.io.Json.parseObject(org.fcn4j.io.Json.write(n.toMap())));
+        assertEquals(n.toMap(), fromJson.toMap(), "after the JSON round trip");
     }
 
     @Test
