@@ -14,6 +14,8 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -25,7 +27,11 @@ import java.util.zip.ZipOutputStream;
  * are version 49, and reading and verifying them took about 50 ms of every start (docs/BENCHMARKS.md).
  *
  * <p>Usage: {@code java -cp fcn4j.jar org.fcn4j.cli.ClassFileUpgrade IN.jar OUT.jar}. It prints the
- * number of classes rewritten, and exits with 1 and a message when a class cannot be rewritten.
+ * number of classes rewritten and kept, and exits with 1 and a message when the jar cannot be read
+ * or written.
+ *
+ * <p>NOTE: a class that the ClassFile API cannot rebuild (old subroutine instructions, jsr and ret,
+ * have no stack maps; a damaged file) is copied unchanged, so it still loads but is not archived.
  */
 public final class ClassFileUpgrade {
     /** The first class-file version that the class-data sharing archive keeps (Java 6). */
@@ -43,20 +49,26 @@ public final class ClassFileUpgrade {
             System.exit(2);
         }
         try {
-            int rewritten = upgrade(Path.of(args[0]), Path.of(args[1]));
-            System.out.println(rewritten + " class files rewritten as version " + WRITTEN_VERSION);
+            Result result = upgrade(Path.of(args[0]), Path.of(args[1]));
+            System.out.println(result.rewritten() + " class files rewritten as version " + WRITTEN_VERSION + ", "
+                    + result.kept().size() + " kept as they were" + (result.kept().isEmpty() ? "" : ": " + result.kept()));
         } catch (IOException | RuntimeException e) {
-            System.err.println("fcn4j: could not rewrite the class files of " + args[0] + ": " + e);
+            System.err.println("fcn4j: failed to rewrite the class files of " + args[0] + ": " + e);
             System.exit(1);
         }
     }
 
+    /** The count of class files rewritten, and the names of the old ones copied unchanged. */
+    record Result(int rewritten, List<String> kept) {
+    }
+
     /**
      * Writes a copy of the jar in to out, with its class files older than version 50 rewritten as
-     * version 52, and returns how many were rewritten. Entries keep their order and names.
+     * version 52. Entries keep their order and names.
      */
-    static int upgrade(Path in, Path out) throws IOException {
+    static Result upgrade(Path in, Path out) throws IOException {
         int rewritten = 0;
+        List<String> kept = new ArrayList<>();
         // Stack maps need the common superclass of the types that meet at a branch, so the
         // resolver reads the jar's own classes too.
         try (URLClassLoader classes = new URLClassLoader(new URL[] {in.toUri().toURL()}, null);
@@ -70,8 +82,13 @@ public final class ClassFileUpgrade {
             while ((entry = zip.getNextEntry()) != null) {
                 byte[] bytes = zip.readAllBytes();
                 if (entry.getName().endsWith(".class") && majorVersion(bytes) < FIRST_ARCHIVED_VERSION) {
-                    bytes = rewrite(classFile, bytes, entry.getName());
-                    rewritten++;
+                    byte[] upgraded = rewrite(classFile, bytes);
+                    if (upgraded == null) {
+                        kept.add(entry.getName());
+                    } else {
+                        bytes = upgraded;
+                        rewritten++;
+                    }
                 }
                 copy.putNextEntry(new ZipEntry(entry.getName()));
                 copy.write(bytes);
@@ -80,7 +97,7 @@ public final class ClassFileUpgrade {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
-        return rewritten;
+        return new Result(rewritten, kept);
     }
 
     // The class file's major version: bytes 6 and 7, after the magic number and the minor version.
@@ -91,8 +108,9 @@ public final class ClassFileUpgrade {
         return (classBytes[6] & 0xff) << 8 | classBytes[7] & 0xff;
     }
 
-    // Rebuilds every method body, which makes the ClassFile API compute its stack maps.
-    private static byte[] rewrite(ClassFile classFile, byte[] bytes, String name) {
+    // Rebuilds every method body, which makes the ClassFile API compute its stack maps. Returns null
+    // when the class cannot be parsed or rebuilt.
+    private static byte[] rewrite(ClassFile classFile, byte[] bytes) {
         try {
             ClassModel model = classFile.parse(bytes);
             ClassTransform newVersion = (builder, element) -> {
@@ -104,8 +122,8 @@ public final class ClassFileUpgrade {
             };
             return classFile.transformClass(model,
                     ClassTransform.transformingMethodBodies(CodeTransform.ACCEPT_ALL).andThen(newVersion));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return null;
         }
     }
 }

@@ -59,7 +59,7 @@ final class PredictCommand implements Callable<Integer> {
             inputFiles.add(f.toAbsolutePath().normalize());
         }
         for (Path f : files) {
-            String base = f.getFileName().toString().replaceFirst("\\.[^.]+$", "");
+            String base = baseName(f);
             checkNotInput(output.resolve(base + (m.segmentation() ? ".png" : ".npy")), inputFiles);
         }
         // The folder is created with the first prediction, so that an input rejected first leaves none.
@@ -75,7 +75,7 @@ final class PredictCommand implements Callable<Integer> {
                         + "give " + expected + "-channel inputs or a model trained on " + batch.size(1));
             }
             int n = batch.size(0);
-            String base = f.getFileName().toString().replaceFirst("\\.[^.]+$", "");
+            String base = baseName(f);
             Tensor[] fields = new Tensor[n];
             for (int i = 0; i < n; i++) {
                 Tensor x = batch.slice(0, i, i + 1);
@@ -111,6 +111,11 @@ final class PredictCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%d prediction(s) of %d input file(s) in %s%n", predictions, files.size(),
                 output);
         return 0;
+    }
+
+    // The file's name without its extension, which the prediction's name starts with.
+    private static String baseName(Path f) {
+        return f.getFileName().toString().replaceFirst("\\.[^.]+$", "");
     }
 
     private static void checkNotInput(Path out, Set<Path> inputFiles) {

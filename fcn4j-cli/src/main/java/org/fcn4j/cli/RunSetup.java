@@ -14,6 +14,7 @@ import org.fcn4j.data.CellsDataset;
 import org.fcn4j.data.DataLoader;
 import org.fcn4j.data.Dataset;
 import org.fcn4j.data.Datasets;
+import org.fcn4j.data.FashionScenes;
 import org.fcn4j.data.JointTransform;
 import org.fcn4j.data.Normalizer;
 import org.fcn4j.data.Sample;
@@ -66,11 +67,10 @@ final class RunSetup {
      * with "validation" read as val and any case accepted.
      */
     static String splitName(String split) {
-        return switch (split.toLowerCase(java.util.Locale.ROOT)) {
-            case "train" -> "train";
-            case "val", "validation" -> "val";
-            case "test" -> "test";
-            default -> throw new IllegalArgumentException("unknown split '" + split + "'; expected train, val or test");
+        return switch (FashionScenes.Split.parse(split)) {
+            case TRAIN -> "train";
+            case VALIDATION -> "val";
+            case TEST -> "test";
         };
     }
 

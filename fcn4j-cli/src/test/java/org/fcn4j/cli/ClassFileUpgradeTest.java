@@ -1,9 +1,11 @@
 package org.fcn4j.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -13,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +29,7 @@ import picocli.CommandLine;
 class ClassFileUpgradeTest {
 
     @Test
-    void picocliJarRewrittenAndWorking(@TempDir Path dir) throws Exception {
+    void picocliJarRewrittenAndVerified(@TempDir Path dir) throws Exception {
         Path picocli = Path.of(CommandLine.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         List<String> old = new ArrayList<>();
         for (Entry e : entries(picocli)) {
@@ -37,7 +40,9 @@ class ClassFileUpgradeTest {
         assertTrue(old.size() > 100, "picocli's jar should hold its Java 5 classes, found " + old.size());
 
         Path out = dir.resolve("upgraded.jar");
-        assertEquals(old.size(), ClassFileUpgrade.upgrade(picocli, out), "classes rewritten");
+        ClassFileUpgrade.Result result = ClassFileUpgrade.upgrade(picocli, out);
+        assertEquals(old.size(), result.rewritten(), "classes rewritten");
+        assertEquals(List.of(), result.kept(), "classes kept as they were");
 
         List<String> classNames = new ArrayList<>();
         for (Entry e : entries(out)) {
@@ -59,6 +64,24 @@ class ClassFileUpgradeTest {
             }
             assertEquals(3, parseThreads(loader, "--threads", "3"));
         }
+    }
+
+    @Test
+    void unreadableOldClassCopiedUnchanged(@TempDir Path dir) throws Exception {
+        // A version 49 header followed by bytes that are no class file.
+        byte[] damaged = {(byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE, 0, 0, 0, 49, 1, 2, 3};
+        Path in = dir.resolve("in.jar");
+        try (OutputStream file = Files.newOutputStream(in); ZipOutputStream zip = new ZipOutputStream(file)) {
+            zip.putNextEntry(new ZipEntry("a/Damaged.class"));
+            zip.write(damaged);
+            zip.closeEntry();
+        }
+
+        ClassFileUpgrade.Result result = ClassFileUpgrade.upgrade(in, dir.resolve("out.jar"));
+
+        assertEquals(0, result.rewritten());
+        assertEquals(List.of("a/Damaged.class"), result.kept());
+        assertArrayEquals(damaged, entries(dir.resolve("out.jar")).get(0).bytes(), "copied byte for byte");
     }
 
     // Builds a command with one int option through picocli's programmatic API, from loader.

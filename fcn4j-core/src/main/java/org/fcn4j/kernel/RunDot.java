@@ -23,8 +23,10 @@ final class RunDot {
      */
     static final int CHUNK_VALUES = 4096;
     private static final int TILE_M = 4;
+    private static final int MAX_TILE_N = 6;
     private static final ThreadLocal<float[]> ACC = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> TILE_SCRATCH = ThreadLocal.withInitial(() -> new float[TILE_M * 6]);
+    private static final ThreadLocal<float[]> TILE_SCRATCH =
+            ThreadLocal.withInitial(() -> new float[TILE_M * MAX_TILE_N]);
 
     private RunDot() {
     }
@@ -55,7 +57,7 @@ final class RunDot {
                     int j0 = t % tilesN * tileN;
                     java.util.Arrays.fill(tile, 0f);
                     if (vectorLen > 0) {
-                        if (tileN == 6) {
+                        if (tileN == MAX_TILE_N) {
                             ks.dotTile4x6(r0, r1, vectorLen, a, aRows, i0, aRun, b, bRows, j0, bRun, acc);
                         } else {
                             ks.dotTile4x3(r0, r1, vectorLen, a, aRows, i0, aRun, b, bRows, j0, bRun, acc);
@@ -89,7 +91,7 @@ final class RunDot {
      * cache, and at 77 against 56 with them in L2 (AVX-512 Xeon).
      */
     static int tileCols(KernelSupport ks) {
-        return ks.vectorBitSize() >= 512 ? 6 : 3;
+        return ks.vectorBitSize() >= 512 ? MAX_TILE_N : 3;
     }
 
     // Adds the products of the last values of each run, [from, len), to the 4 x tileN tile.

@@ -151,13 +151,12 @@ public final class CrossEntropyLoss implements Loss {
         double[] wxAll = wxBuffer.take(n * s);
 
         // Forward: per image, planes of S contiguous values per class, so the loops stride by one.
-        // Each pass is a small method of its own. C2 spent about 100 ms on the single lambda they
-        // replace in the first two steps of the small unet-bench, and 75 to 100 ms on these.
+        // Each pass is a small method of its own, which the JIT compiles apart from the others.
         Parallel.forEach(n, b -> {
             int base = b * c * s;
             int at = b * s;
             maxOverClasses(x, base, c, s, maxAll, at);
-            expSums(x, base, c, s, weight, maxAll, sumExpAll, wxAll, at);
+            expSums(x, base, c, s, maxAll, sumExpAll, wxAll, at);
             countedWeight[b] = finishImage(x, labels, base, c, s, at, maxAll, sumExpAll, wxAll, smoothSum, eps,
                     lse, loss);
         });
@@ -197,13 +196,12 @@ public final class CrossEntropyLoss implements Loss {
     }
 
     // sumExp = sum_k exp(x_k - max) and wx = sum_k w_k x_k of each element, summed over k in order.
-    private static void expSums(float[] x, int base, int c, int s, float[] weight, float[] max, double[] sumExp,
-            double[] wx, int at) {
+    private void expSums(float[] x, int base, int c, int s, float[] max, double[] sumExp, double[] wx, int at) {
         Arrays.fill(sumExp, at, at + s, 0);
         Arrays.fill(wx, at, at + s, 0);
         for (int k = 0; k < c; k++) {
             int off = base + k * s;
-            double wk = weight == null ? 1.0 : weight[k];
+            double wk = w(k);
             for (int p = 0; p < s; p++) {
                 sumExp[at + p] += Math.exp(x[off + p] - max[at + p]);
                 wx[at + p] += wk * x[off + p];
@@ -279,7 +277,7 @@ public final class CrossEntropyLoss implements Loss {
     }
 
     // Sums the losses in index order. A method of its own, so that the JIT compiles this loop soon
-    // and alone, without compiling the whole of compute (about 40 ms of C2's time) around it.
+    // instead of compiling all of compute around it.
     private static double sum(float[] loss) {
         double total = 0;
         for (float l : loss) {

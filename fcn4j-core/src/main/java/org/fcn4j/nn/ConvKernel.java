@@ -729,8 +729,7 @@ final class ConvKernel {
     }
 
     // flipped (C, F, R, S) = w (F, C, R, S) with each R x S kernel turned by 180 degrees. A method of
-    // its own, so that the JIT compiles this loop soon and alone (C2 compiled its caller twice, in the
-    // seventh and eighth steps of the small unet-bench).
+    // its own, so that the JIT compiles this loop soon instead of compiling its caller around it.
     private static void flipKernels(float[] w, float[] flipped, int f, int c, int rs) {
         for (int fo = 0; fo < f; fo++) {
             for (int ci = 0; ci < c; ci++) {
